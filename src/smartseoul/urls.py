@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from smartseoul.api import api
+
+# The admin's own login form would skip allauth's TOTP step; send it through allauth instead.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Smart Seoul"
+
+urlpatterns = [
+    path("", include("smartseoul.web.urls")),
+    path("accounts/", include("smartseoul.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
