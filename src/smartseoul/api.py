@@ -56,18 +56,17 @@ class ClientRateThrottle(BaseThrottle):
     """Per API key (at the key rate), otherwise per signed-in user or client IP."""
 
     def __init__(self) -> None:
-        self.key_rate = Rate.parse(settings.API_RATE_KEY)
-        self.anonymous_rate = Rate.parse(settings.API_RATE_ANONYMOUS)
         self.retry_after: int | None = None
 
     def allow_request(self, request: HttpRequest) -> bool:
         key = presented_api_key(request)
         if key is not None:
-            bucket, rate = f"key:{key.prefix}", self.key_rate
+            bucket, rate = f"key:{key.prefix}", Rate.parse(settings.API_RATE_KEY)
         elif request.user.is_authenticated:
-            bucket, rate = f"user:{request.user.pk}", self.key_rate
+            bucket, rate = f"user:{request.user.pk}", Rate.parse(settings.API_RATE_KEY)
         else:
-            bucket, rate = f"ip:{self.get_ident(request)}", self.anonymous_rate
+            bucket = f"ip:{self.get_ident(request)}"
+            rate = Rate.parse(settings.API_RATE_ANONYMOUS)
         verdict = hit(bucket, rate)
         self.retry_after = None if verdict.allowed else verdict.retry_after
         return verdict.allowed

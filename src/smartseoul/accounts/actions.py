@@ -167,7 +167,7 @@ def api_key_revoke(*, actor: User, key: ApiKey) -> ApiKey:
 
 def api_key_authenticate(secret: str) -> ApiKey | None:
     """The active key matching a presented secret, or None.  Constant-time comparison."""
-    parts = secret.split("_")
+    parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
     key = ApiKey.objects.select_related("user").filter(prefix=parts[1]).first()

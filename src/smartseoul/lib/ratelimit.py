@@ -7,6 +7,7 @@ which is acceptable for protecting the service.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ class Rate:
     seconds: int
 
     @classmethod
+    @functools.cache
     def parse(cls, text: str) -> Rate:
         """``"120/m"`` → 120 requests a minute.  Units: s, m, h, d."""
         try:
