@@ -229,6 +229,7 @@ EMAIL_DELIVERY_BACKEND = env.str(
     if IS_PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_FILE_PATH = env.optional("EMAIL_FILE_PATH")  # for the file-based delivery backend
 EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")

@@ -19,7 +19,9 @@ def signed_in(user: User) -> Client:
     return client
 
 
-def test_a_write_records_who_did_it_from_which_address(citizen_client: Client, citizen: User) -> None:
+def test_a_write_records_who_did_it_from_which_address(
+    citizen_client: Client, citizen: User
+) -> None:
     citizen_client.post(
         "/accounts/profile/", {"name": "김민준", "district": "11440"}, REMOTE_ADDR="203.0.113.9"
     )

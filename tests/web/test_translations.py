@@ -7,7 +7,9 @@ from pathlib import Path
 
 import polib
 
-LOCALE = Path(__file__).resolve().parents[2] / "src" / "smartseoul" / "locale" / "ko" / "LC_MESSAGES"
+LOCALE = (
+    Path(__file__).resolve().parents[2] / "src" / "smartseoul" / "locale" / "ko" / "LC_MESSAGES"
+)
 
 
 def test_every_string_has_a_korean_translation() -> None:

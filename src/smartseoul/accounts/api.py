@@ -57,10 +57,10 @@ def keys_list(request: HttpRequest) -> list[ApiKeyOut]:
 
 
 @router.post("/keys", response={201: ApiKeyCreatedOut}, summary="Issue an API key")
-def keys_create(request: HttpRequest, payload: ApiKeyIn) -> tuple[int, dict[str, object]]:
+def keys_create(request: HttpRequest, payload: ApiKeyIn) -> dict[str, object]:
     """The key itself is shown only in this response; store it safely."""
     key, secret = api_key_issue(user=request.user, name=payload.name)  # type: ignore[arg-type]
-    return 201, {
+    return {
         "prefix": key.prefix,
         "name": key.name,
         "created_at": key.created_at,

@@ -50,19 +50,33 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="District",
             fields=[
-                ("code", models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name="code")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=5, primary_key=True, serialize=False, verbose_name="code"
+                    ),
+                ),
                 ("name_ko", models.CharField(max_length=50, verbose_name="Korean name")),
                 ("name_en", models.CharField(max_length=50, verbose_name="English name")),
                 ("boundary", models.JSONField(verbose_name="boundary (GeoJSON geometry)")),
                 ("centroid_lat", models.FloatField()),
                 ("centroid_lon", models.FloatField()),
             ],
-            options={"verbose_name": "district", "verbose_name_plural": "districts", "ordering": ["name_ko"]},
+            options={
+                "verbose_name": "district",
+                "verbose_name_plural": "districts",
+                "ordering": ["name_ko"],
+            },
         ),
         migrations.CreateModel(
             name="Neighbourhood",
             fields=[
-                ("code", models.CharField(max_length=8, primary_key=True, serialize=False, verbose_name="code")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=8, primary_key=True, serialize=False, verbose_name="code"
+                    ),
+                ),
                 ("name_ko", models.CharField(max_length=50, verbose_name="Korean name")),
                 ("name_en", models.CharField(max_length=50, verbose_name="English name")),
                 ("boundary", models.JSONField(verbose_name="boundary (GeoJSON geometry)")),

@@ -1,0 +1,66 @@
+"""`smartseoul worker` and `smartseoul check` as real processes on a database file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(
+    workdir: Path, *args: str, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SMARTSEOUL_", "DATABASE_URL", "DJANGO_"))
+    }
+    env.update({"SMARTSEOUL_ENV": "development", "SMARTSEOUL_VAR_DIR": str(workdir / "var")})
+    env.update(extra_env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "smartseoul.cli", *args],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_the_worker_delivers_queued_email(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    mail_env = {
+        "EMAIL_DELIVERY_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(outbox),
+    }
+    assert run(tmp_path, "manage", "migrate", "-v", "0").returncode == 0
+    queued = run(
+        tmp_path,
+        "manage",
+        "shell",
+        "-c",
+        "from django.core.mail import send_mail; "
+        "send_mail('Welcome', 'Your verification link', None, ['minjun@example.com'])",
+        extra_env=mail_env,
+    )
+    assert queued.returncode == 0, queued.stderr
+    assert not outbox.exists()  # queued, not yet sent
+
+    worker = run(tmp_path, "worker", "--batch", "--no-startup-delay", extra_env=mail_env)
+    assert worker.returncode == 0, worker.stderr
+    sent = "".join(path.read_text() for path in outbox.iterdir())
+    assert "Your verification link" in sent
+    assert "minjun@example.com" in sent
+
+
+def test_check_reports_pending_migrations_then_ok(tmp_path: Path) -> None:
+    pending = run(tmp_path, "check")
+    assert pending.returncode == 1
+    assert "pending" in pending.stderr
+    run(tmp_path, "manage", "migrate", "-v", "0")
+    done = run(tmp_path, "check")
+    assert done.returncode == 0, done.stderr
+    assert "database: ok (sqlite)" in done.stdout
+    assert "migrations: up to date" in done.stdout
