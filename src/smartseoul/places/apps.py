@@ -8,3 +8,6 @@ class PlacesConfig(AppConfig):
     name = "smartseoul.places"
     label = "places"
     verbose_name = _("Places")
+
+    def ready(self) -> None:
+        from smartseoul.places import signals  # noqa: F401  (loads the boundaries after migrate)
