@@ -16,7 +16,8 @@ def load_settings(tmp_path: object, **env: str) -> subprocess.CompletedProcess[s
     clean.update({"SMARTSEOUL_VAR_DIR": str(tmp_path), **env})
     code = (
         "import smartseoul.settings as s;"
-        " print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.DATABASES['default']['ENGINE'])"
+        " print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.DATABASES['default']['ENGINE'],"
+        " getattr(s, 'SECURE_HSTS_SECONDS', 0), getattr(s, 'SECURE_SSL_REDIRECT', False))"
     )
     return subprocess.run(
         [sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=False
@@ -37,7 +38,13 @@ def test_production_settings_are_secure(tmp_path: object) -> None:
         DATABASE_URL="postgresql://u@db/x",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True", "django.db.backends.postgresql"]
+    assert result.stdout.split() == [
+        "False",
+        "True",
+        "django.db.backends.postgresql",
+        "31536000",
+        "True",
+    ]
 
 
 def test_a_bad_database_url_is_named(tmp_path: object) -> None:
