@@ -20,10 +20,10 @@ def audit_record(
     ``actor`` is a user or None for the system (CLI, background task, anonymous visitor).
     The client IP and request id come from the current request, when there is one.
     """
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
-        actor=actor if is_user else None,
-        actor_label=(actor.get_username() if is_user else "system"),
+        actor=user,
+        actor_label=user.get_username() if user is not None else "system",
         action=action,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",

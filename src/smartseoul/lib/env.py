@@ -14,6 +14,13 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+# The readers are named after the types they return (env.str, env.int …), which shadows the
+# builtins inside the class body; these aliases keep the annotations meaning the builtins.
+Text = str
+Flag = bool
+Number = int
+TextList = list[str]
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -21,10 +28,10 @@ _FALSE = {"0", "false", "no", "off", ""}
 class Env:
     """Reads typed values from a mapping (``os.environ`` by default, any dict in tests)."""
 
-    def __init__(self, source: Mapping[str, str] | None = None) -> None:
+    def __init__(self, source: Mapping[Text, Text] | None = None) -> None:
         self.source = os.environ if source is None else source
 
-    def _raw(self, name: str) -> str | None:
+    def _raw(self, name: Text) -> Text | None:
         value = self.source.get(name)
         file_name = self.source.get(f"{name}_FILE")
         if value is not None and file_name:
@@ -38,7 +45,7 @@ class Env:
                 ) from exc
         return value
 
-    def str(self, name: str, default: str | None = None) -> str:
+    def str(self, name: Text, default: Text | None = None) -> Text:
         value = self._raw(name)
         if value is None:
             if default is None:
@@ -46,11 +53,11 @@ class Env:
             return default
         return value
 
-    def optional(self, name: str) -> str | None:
+    def optional(self, name: Text) -> Text | None:
         value = self._raw(name)
         return value if value else None
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: Text, default: Flag = False) -> Flag:
         value = self._raw(name)
         if value is None:
             return default
@@ -63,7 +70,7 @@ class Env:
             f"{name}={value!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off."
         )
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(self, name: Text, default: Number, *, minimum: Number | None = None) -> Number:
         value = self._raw(name)
         if value is None or value.strip() == "":
             return default
@@ -75,19 +82,19 @@ class Env:
             raise ImproperlyConfigured(f"{name}={number} is below the minimum of {minimum}.")
         return number
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(self, name: Text, default: TextList | None = None) -> TextList:
         value = self._raw(name)
         if value is None:
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, name: Text, choices: tuple[Text, ...], default: Text) -> Text:
         value = self.str(name, default).strip().lower()
         if value not in choices:
             raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}.")
         return value
 
-    def path(self, name: str, default: Path) -> Path:
+    def path(self, name: Text, default: Path) -> Path:
         value = self._raw(name)
         return Path(value).expanduser().resolve() if value else default
 

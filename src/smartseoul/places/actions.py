@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from shapely.geometry import shape
 
@@ -18,11 +20,11 @@ def boundaries_sync(*, using: str = "default") -> int:
     """
     written = 0
     with transaction.atomic(using=using):
-        existing = {d.code: d for d in District.objects.using(using).all()}
+        districts = {d.code: d for d in District.objects.using(using).all()}
         for feature in district_features():
             written += _upsert(
                 District,
-                existing,
+                districts,
                 feature,
                 feature["properties"]["SIG_CD"],
                 using,
@@ -31,12 +33,12 @@ def boundaries_sync(*, using: str = "default") -> int:
                     "name_en": feature["properties"]["SIG_ENG_NM"],
                 },
             )
-        existing = {n.code: n for n in Neighbourhood.objects.using(using).all()}
+        neighbourhoods = {n.code: n for n in Neighbourhood.objects.using(using).all()}
         for feature in neighbourhood_features():
             code = feature["properties"]["EMD_CD"]
             written += _upsert(
                 Neighbourhood,
-                existing,
+                neighbourhoods,
                 feature,
                 code,
                 using,
@@ -51,7 +53,7 @@ def boundaries_sync(*, using: str = "default") -> int:
 
 def _upsert(
     model: type[District] | type[Neighbourhood],
-    existing: dict[str, District] | dict[str, Neighbourhood],
+    existing: Mapping[str, District | Neighbourhood],
     feature: dict[str, object],
     code: str,
     using: str,
