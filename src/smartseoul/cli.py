@@ -44,9 +44,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         shutil.rmtree(var_dir, ignore_errors=True)
         print(f"Removed {var_dir}")
     (var_dir / "media").mkdir(parents=True, exist_ok=True)
-    extra_hosts = [h for h in (args.host,) if h not in ("0.0.0.0", "::")]  # noqa: S104
-    if extra_hosts:
-        os.environ["ALLOWED_HOSTS"] = ",".join(["127.0.0.1", "localhost", "[::1]", *extra_hosts])
+    if args.host in ("0.0.0.0", "::"):  # noqa: S104
+        # Listening on every interface means "let me open it from my phone": any host name.
+        os.environ["ALLOWED_HOSTS"] = "*"
+    elif args.host not in ("127.0.0.1", "localhost"):
+        os.environ["ALLOWED_HOSTS"] = f"127.0.0.1,localhost,[::1],{args.host}"
     _django_setup()
     if args.totp:
         from smartseoul.web.demo import demo_totp_code
@@ -152,6 +154,9 @@ def cmd_worker(args: argparse.Namespace, rest: Sequence[str]) -> int:
     _django_setup()
     from django.core.management import call_command
 
+    from smartseoul.ledger.publisher import start_thread
+
+    start_thread()  # ledger checkpoints, at least once a second while entries arrive
     call_command("db_worker", *rest)
     return 0
 
@@ -178,6 +183,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     print("migrations: up to date")
     return 0
+
+
+def cmd_witness(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    from smartseoul.ledger.cli import witness_main
+
+    return witness_main(rest)
+
+
+def cmd_ledger(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    from smartseoul.ledger.cli import ledger_main
+
+    return ledger_main(rest)
 
 
 def cmd_manage(args: argparse.Namespace, rest: Sequence[str]) -> int:
@@ -214,17 +231,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("check", help="check configuration, database and migrations")
     sub.add_parser("manage", help="any Django management command", add_help=False)
+    sub.add_parser(
+        "witness", help="run an independent ledger witness (serve, keygen)", add_help=False
+    )
+    sub.add_parser("ledger", help="ledger tools: verify URL, publish, keygen", add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    # `manage` and `worker` hand everything after them to Django untouched.
-    if argv and argv[0] in ("manage", "worker"):
-        args = argparse.Namespace(command=argv[0])
-        handler = cmd_manage if argv[0] == "manage" else cmd_worker
-        return handler(args, argv[1:])
+    # `manage` and `worker` hand everything after them to Django untouched; `witness` and
+    # `ledger` parse their own arguments (smartseoul/ledger/cli.py).
+    passthrough = {
+        "manage": cmd_manage,
+        "worker": cmd_worker,
+        "witness": cmd_witness,
+        "ledger": cmd_ledger,
+    }
+    if argv and argv[0] in passthrough:
+        return passthrough[argv[0]](argparse.Namespace(command=argv[0]), argv[1:])
     args = parser.parse_args(argv)
     handlers = {"demo": cmd_demo, "serve": cmd_serve, "check": cmd_check}
     return handlers[args.command](args)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "smartseoul.accounts",
     "smartseoul.places",
     "smartseoul.audit",
+    "smartseoul.ledger",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -320,3 +321,31 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# --- Ledger (docs/ledger.md) ----------------------------------------------------------------
+from smartseoul.ledger.config import parse_log_names, parse_witnesses  # noqa: E402
+
+LEDGER_LOGS = parse_log_names(env.list("SMARTSEOUL_LEDGER_LOGS", ["votes", "records"]))
+# Origins are fixed when a log is created (witnesses know a log by its origin).
+LEDGER_ORIGIN_PREFIX = env.str(
+    "SMARTSEOUL_LEDGER_ORIGIN_PREFIX",
+    next(
+        (h for h in ALLOWED_HOSTS if h not in ("127.0.0.1", "localhost", "[::1]", "testserver")),
+        "smartseoul.localhost",
+    ).lstrip(".")
+    + "/ledger",
+)
+# Each log's signer key: SMARTSEOUL_LEDGER_<NAME>_KEY (or _KEY_FILE); outside production a
+# key is generated once into this folder.
+LEDGER_KEY_DIR = env.path("SMARTSEOUL_LEDGER_KEY_DIR", VAR_DIR / "ledger")
+LEDGER_WITNESSES = parse_witnesses(env.list("SMARTSEOUL_LEDGER_WITNESSES", []))
+LEDGER_QUORUM = env.int(
+    "SMARTSEOUL_LEDGER_QUORUM",
+    len(LEDGER_WITNESSES) // 2 + 1 if LEDGER_WITNESSES else 0,
+    minimum=0,
+)
+if len(LEDGER_WITNESSES) < LEDGER_QUORUM:
+    raise ImproperlyConfigured("SMARTSEOUL_LEDGER_QUORUM exceeds the number of witnesses.")
+LEDGER_WITNESS_TIMEOUT = env.int("SMARTSEOUL_LEDGER_WITNESS_TIMEOUT_MS", 2000, minimum=1) / 1000
+# `smartseoul worker` publishes a checkpoint this often while entries arrive (0 = never).
+LEDGER_PUBLISH_INTERVAL = env.int("SMARTSEOUL_LEDGER_PUBLISH_INTERVAL_MS", 1000, minimum=0) / 1000

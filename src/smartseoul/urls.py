@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    path("ledger/", include("smartseoul.ledger.urls")),
     path("admin/", admin.site.urls),
 ]

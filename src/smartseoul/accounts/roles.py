@@ -15,6 +15,7 @@ class Role(StrEnum):
     ELECTION_TRUSTEE = "election_trustee"
     DATA_PUBLISHER = "data_publisher"
     SENSOR_OPERATOR = "sensor_operator"
+    RECORDS_OFFICER = "records_officer"
     SYSTEM_ADMINISTRATOR = "system_administrator"
 
 
@@ -26,6 +27,7 @@ ROLE_LABELS = {
     Role.ELECTION_TRUSTEE: _("Election trustee"),
     Role.DATA_PUBLISHER: _("Data publisher"),
     Role.SENSOR_OPERATOR: _("Sensor operator"),
+    Role.RECORDS_OFFICER: _("Records officer"),
     Role.SYSTEM_ADMINISTRATOR: _("System administrator"),
 }
 
@@ -41,11 +43,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.manage_department",
         "accounts.view_officialprofile",
         "audit.view_auditevent",
+        "ledger.record_documents",
     ],
     Role.ELECTION_ADMINISTRATOR: [*_OFFICIAL, "accounts.administer_elections"],
     Role.ELECTION_TRUSTEE: ["accounts.act_as_trustee"],
     Role.DATA_PUBLISHER: [*_OFFICIAL, "accounts.publish_data"],
     Role.SENSOR_OPERATOR: [*_OFFICIAL, "accounts.operate_sensors"],
+    # Vehicle inspectors and records clerks: record documents and inspection results.
+    Role.RECORDS_OFFICER: [*_OFFICIAL, "ledger.record_documents"],
     Role.SYSTEM_ADMINISTRATOR: [
         *_OFFICIAL,
         "accounts.manage_roles",
@@ -61,6 +66,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.view_apikey",
         "accounts.change_apikey",
         "audit.view_auditevent",
+        "ledger.record_documents",
     ],
 }
 

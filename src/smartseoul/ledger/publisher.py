@@ -1,0 +1,59 @@
+"""Publish a checkpoint of every log at least once a second while entries arrive.
+
+Runs as a daemon thread inside `smartseoul worker` (and `smartseoul ledger publish` runs
+the same loop in the foreground).  Several publishers at once are harmless: a checkpoint
+per size is stored once and witnesses answer repeats with the same state.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+log = logging.getLogger(__name__)
+
+
+def publish_changed() -> int:
+    """Publish every log whose head moved since its latest checkpoint; return how many."""
+    from smartseoul.ledger import actions, queries
+    from smartseoul.ledger.models import Checkpoint
+
+    published = 0
+    for ledger_log in queries.logs_all():
+        latest = Checkpoint.objects.filter(log=ledger_log).order_by("-size").first()
+        if latest is None or latest.size < ledger_log.size:
+            actions.checkpoint_publish(log=ledger_log)
+            published += 1
+    return published
+
+
+def run(*, interval: float, stop: threading.Event) -> None:
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            close_old_connections()
+            publish_changed()
+        except Exception:
+            log.exception("ledger: publishing a checkpoint failed; retrying")
+        finally:
+            connection.close()
+        stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+
+def start_thread() -> threading.Event | None:
+    """Start the publisher beside the task worker; returns the event that stops it."""
+    interval = float(settings.LEDGER_PUBLISH_INTERVAL)
+    if interval <= 0:
+        return None
+    stop = threading.Event()
+    threading.Thread(
+        target=run,
+        kwargs={"interval": interval, "stop": stop},
+        name="ledger-publisher",
+        daemon=True,
+    ).start()
+    return stop
