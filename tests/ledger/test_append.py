@@ -45,9 +45,7 @@ def test_appends_build_the_rfc9162_tree_and_proofs_verify(votes: Log) -> None:
     for batch in (1, 2, 5, 1, 37, 300, 1, 1000):
         data = [rng.randbytes(rng.randint(0, 80)) for _ in range(batch)]
         first = len(entries)
-        assert actions.entries_append(log=votes, data=data) == list(
-            range(first, first + batch)
-        )
+        assert actions.entries_append(log=votes, data=data) == list(range(first, first + batch))
         entries += data
     assert actions.entry_append(log=votes, data=b"last") == len(entries)
     entries.append(b"last")

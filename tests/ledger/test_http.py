@@ -46,9 +46,7 @@ def test_the_index_lists_every_log_with_its_key(client: Client, records: Log) ->
     assert logs["records"]["witnesses"] == []
 
 
-def test_the_checkpoint_is_a_signed_note_of_the_current_tree(
-    client: Client, records: Log
-) -> None:
+def test_the_checkpoint_is_a_signed_note_of_the_current_tree(client: Client, records: Log) -> None:
     response = client.get("/ledger/records/checkpoint")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"

@@ -79,16 +79,26 @@ def insert_rows(
     """Insert entries ``first_index …`` and completed nodes ``(key, hash)``, inside the
     caller's transaction."""
     if connection.vendor == "postgresql":
-        raw = connection.cursor().cursor  # psycopg 3: COPY is ~10x faster than INSERT
+        # COPY in text format, rows formatted here: ~10x faster than INSERT and ~3x faster
+        # than psycopg's per-value write_row.  Only integers and hex bytea are written, so
+        # nothing needs escaping.
+        raw = connection.cursor().cursor
+        stamp = created_at.isoformat()
         with raw.copy(
             f'COPY {ENTRY_TABLE} (log_id, "index", data, leaf_hash, created_at) FROM STDIN'
         ) as copy:
-            for offset, (entry, leaf) in enumerate(zip(data, leaves, strict=True)):
-                copy.write_row((log_id, first_index + offset, entry, leaf, created_at))
+            copy.write(
+                "".join(
+                    f"{log_id}\t{first_index + offset}\t\\\\x{entry.hex()}"
+                    f"\t\\\\x{leaf.hex()}\t{stamp}\n"
+                    for offset, (entry, leaf) in enumerate(zip(data, leaves, strict=True))
+                )
+            )
         if nodes:
             with raw.copy(f'COPY {NODE_TABLE} (log_id, "key", hash) FROM STDIN') as copy:
-                for key, value in nodes:
-                    copy.write_row((log_id, key, value))
+                copy.write(
+                    "".join(f"{log_id}\t{key}\t\\\\x{value.hex()}\n" for key, value in nodes)
+                )
         return
     with connection.cursor() as cursor:
         stamp = connection.ops.adapt_datetimefield_value(created_at)
