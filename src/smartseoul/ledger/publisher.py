@@ -7,27 +7,39 @@ per size is stored once and witnesses answer repeats with the same state.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
 import time
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
+
+RETRY_WITNESSES_AFTER = datetime.timedelta(seconds=10)
 
 
 def publish_changed() -> int:
     """Publish every log whose head moved since its latest checkpoint; return how many."""
-    from smartseoul.ledger import actions, queries
+    from smartseoul.ledger import actions, keys, queries
     from smartseoul.ledger.models import Checkpoint
 
     published = 0
+    quorum = keys.quorum()
     for ledger_log in queries.logs_all():
         latest = Checkpoint.objects.filter(log=ledger_log).order_by("-size").first()
         if latest is None or latest.size < ledger_log.size:
             actions.checkpoint_publish(log=ledger_log)
             published += 1
+        elif (
+            quorum
+            and latest.cosignatures.count() < quorum
+            and timezone.now() - latest.created_at > RETRY_WITNESSES_AFTER
+        ):
+            # A witness was down: ask again, so an idle log still reaches its quorum.
+            actions.checkpoint_publish(log=ledger_log, force=True)
     return published
 
 

@@ -218,10 +218,22 @@ def record(request: HttpRequest) -> HttpResponse:
     if not queries.can_record(request.user):
         raise PermissionDenied(_("Recording in the ledger needs the records role."))
     kind = request.POST.get("kind", "")
-    document_form = DocumentForm(request.POST or None, request.FILES or None, prefix="doc")
-    vehicle_form = VehicleInspectionForm(request.POST or None, prefix="car")
-    if request.method == "POST":
-        form = document_form if kind == "document" else vehicle_form
+    # Only the submitted form is bound, so the other one does not show errors.
+    posted = request.method == "POST"
+    document_form = (
+        DocumentForm(request.POST, request.FILES, prefix="doc")
+        if posted and kind == "document"
+        else DocumentForm(prefix="doc")
+    )
+    vehicle_form = (
+        VehicleInspectionForm(request.POST, prefix="car")
+        if posted and kind != "document"
+        else VehicleInspectionForm(prefix="car")
+    )
+    if posted:
+        form: DocumentForm | VehicleInspectionForm = (
+            document_form if kind == "document" else vehicle_form
+        )
         if form.is_valid():
             try:
                 saved = form.save(actor=request.user)

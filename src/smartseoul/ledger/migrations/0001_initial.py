@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,105 +14,205 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Log',
+            name="Log",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(max_length=40, unique=True, verbose_name='name')),
-                ('origin', models.CharField(max_length=200, unique=True, verbose_name='origin')),
-                ('vkey', models.CharField(max_length=300, verbose_name='verifier key')),
-                ('size', models.BigIntegerField(default=0, verbose_name='size')),
-                ('frontier', models.BinaryField(default=b'')),
-                ('root', models.BinaryField(default=b"\xe3\xb0\xc4B\x98\xfc\x1c\x14\x9a\xfb\xf4\xc8\x99o\xb9$'\xaeA\xe4d\x9b\x93L\xa4\x95\x99\x1bxR\xb8U")),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.SlugField(max_length=40, unique=True, verbose_name="name")),
+                ("origin", models.CharField(max_length=200, unique=True, verbose_name="origin")),
+                ("vkey", models.CharField(max_length=300, verbose_name="verifier key")),
+                ("size", models.BigIntegerField(default=0, verbose_name="size")),
+                ("frontier", models.BinaryField(default=b"")),
+                (
+                    "root",
+                    models.BinaryField(
+                        default=b"\xe3\xb0\xc4B\x98\xfc\x1c\x14\x9a\xfb\xf4\xc8\x99o\xb9$'\xaeA\xe4d\x9b\x93L\xa4\x95\x99\x1bxR\xb8U"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'ledger log',
-                'verbose_name_plural': 'ledger logs',
-                'ordering': ['name'],
-                'permissions': [('record_documents', 'Can record documents and inspection results in the public ledger')],
+                "verbose_name": "ledger log",
+                "verbose_name_plural": "ledger logs",
+                "ordering": ["name"],
+                "permissions": [
+                    (
+                        "record_documents",
+                        "Can record documents and inspection results in the public ledger",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.BigIntegerField()),
-                ('data', models.BinaryField()),
-                ('leaf_hash', models.BinaryField(max_length=32)),
-                ('created_at', models.DateTimeField()),
-                ('log', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='ledger.log')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("index", models.BigIntegerField()),
+                ("data", models.BinaryField()),
+                ("leaf_hash", models.BinaryField(max_length=32)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "log",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="ledger.log",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
             },
         ),
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.BigIntegerField()),
-                ('root', models.BinaryField(max_length=32)),
-                ('note', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('log', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checkpoints', to='ledger.log')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size", models.BigIntegerField()),
+                ("root", models.BinaryField(max_length=32)),
+                ("note", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "log",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="checkpoints",
+                        to="ledger.log",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'checkpoint',
-                'verbose_name_plural': 'checkpoints',
+                "verbose_name": "checkpoint",
+                "verbose_name_plural": "checkpoints",
             },
         ),
         migrations.CreateModel(
-            name='Node',
+            name="Node",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.BigIntegerField()),
-                ('hash', models.BinaryField(max_length=32)),
-                ('log', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.log')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.BigIntegerField()),
+                ("hash", models.BinaryField(max_length=32)),
+                (
+                    "log",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.log",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Record',
+            name="Record",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('document', 'Document'), ('vehicle_inspection', 'Vehicle inspection')], max_length=30)),
-                ('lookup', models.CharField(db_index=True, max_length=100)),
-                ('title', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='record', to='ledger.entry')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("document", "Document"),
+                            ("vehicle_inspection", "Vehicle inspection"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("lookup", models.CharField(db_index=True, max_length=100)),
+                ("title", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="record",
+                        to="ledger.entry",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Cosignature',
+            name="Cosignature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('witness', models.CharField(max_length=200)),
-                ('line', models.TextField()),
-                ('signed_at', models.DateTimeField()),
-                ('checkpoint', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cosignatures', to='ledger.checkpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("witness", models.CharField(max_length=200)),
+                ("line", models.TextField()),
+                ("signed_at", models.DateTimeField()),
+                (
+                    "checkpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cosignatures",
+                        to="ledger.checkpoint",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('checkpoint', 'witness'), name='ledger_cosignature_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("checkpoint", "witness"), name="ledger_cosignature_once"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['log', 'leaf_hash'], name='ledger_entry_leaf_hash'),
+            model_name="entry",
+            index=models.Index(fields=["log", "leaf_hash"], name="ledger_entry_leaf_hash"),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(fields=('log', 'index'), name='ledger_entry_log_index'),
+            model_name="entry",
+            constraint=models.UniqueConstraint(
+                fields=("log", "index"), name="ledger_entry_log_index"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkpoint',
-            constraint=models.UniqueConstraint(fields=('log', 'size'), name='ledger_checkpoint_log_size'),
+            model_name="checkpoint",
+            constraint=models.UniqueConstraint(
+                fields=("log", "size"), name="ledger_checkpoint_log_size"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='node',
-            constraint=models.UniqueConstraint(fields=('log', 'key'), name='ledger_node_log_key'),
+            model_name="node",
+            constraint=models.UniqueConstraint(fields=("log", "key"), name="ledger_node_log_key"),
         ),
     ]
