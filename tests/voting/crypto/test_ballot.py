@@ -306,3 +306,34 @@ def test_manifest_validation_and_json() -> None:
             Manifest.from_json(bad)
     with pytest.raises(ProofError, match="identity"):
         ElectionContext.create(SINGLE, G * 0)
+
+
+_FUZZ_BALLOT, _ = encrypt_ballot(_context(MIXED), [[1, 1, 0], [0, 1]])
+_JSON_JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=70),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_any_junk_anywhere_raises_only_proof_error(data: st.DataObject) -> None:
+    context = _context(MIXED)
+    document = _FUZZ_BALLOT.to_json()
+    node: object = document
+    while True:
+        keys = list(node.items()) if isinstance(node, dict) else list(enumerate(node))  # type: ignore[arg-type]
+        key, child = data.draw(st.sampled_from(keys))
+        if isinstance(child, dict | list) and child and data.draw(st.booleans()):
+            node = child
+            continue
+        node[key] = data.draw(_JSON_JUNK)  # type: ignore[index]
+        break
+    if document == _FUZZ_BALLOT.to_json():
+        return  # the junk happened to equal the original value (e.g. an empty binding)
+    try:
+        verify_ballot(context, EncryptedBallot.from_json(document))
+    except ProofError:
+        return
+    raise AssertionError("a changed ballot was accepted")

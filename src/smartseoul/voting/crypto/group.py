@@ -103,7 +103,8 @@ class Scalar:
         if isinstance(other, Scalar):
             return self.value == other.value
         if isinstance(other, int):
-            return self.value == other % ORDER
+            # Exact, not modular, so that equal objects hash equally (hash(5) == hash(Scalar(5))).
+            return self.value == other
         return NotImplemented
 
     def __hash__(self) -> int:
