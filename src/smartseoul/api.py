@@ -75,9 +75,16 @@ class ClientRateThrottle(BaseThrottle):
         return float(self.retry_after) if self.retry_after is not None else None
 
 
+def anonymous(request: HttpRequest) -> bool:
+    """Last in an ``auth`` list: lets a request through with whatever identity it has."""
+    return True
+
+
 api_key_auth = ApiKeyAuth()
 # Endpoints that need a signed-in caller accept either an API key or the browser session.
 signed_in = [api_key_auth, django_auth]
+# Public endpoints whose answer depends on who asks (e.g. "may I vote here?").
+identified_if_possible = [api_key_auth, django_auth, anonymous]
 
 api = NinjaAPI(
     title="Smart Seoul API",
@@ -174,9 +181,11 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from smartseoul.accounts.api import router as accounts_router
     from smartseoul.places.api import router as places_router
+    from smartseoul.voting.api import router as voting_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/places", places_router)
+    api.add_router("/voting", voting_router)
 
 
 _register_routers()

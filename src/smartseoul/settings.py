@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "smartseoul.accounts",
     "smartseoul.places",
     "smartseoul.audit",
+    "smartseoul.voting",
     "smartseoul.ledger",
     "django.contrib.admin",
     "django.contrib.auth",

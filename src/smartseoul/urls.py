@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("smartseoul.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("voting/", include("smartseoul.voting.urls")),
     path("api/", api.urls),
     path("ledger/", include("smartseoul.ledger.urls")),
     path("admin/", admin.site.urls),

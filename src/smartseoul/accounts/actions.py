@@ -58,6 +58,7 @@ def citizen_profile_save(
     profile.full_clean()
     created = profile.pk is None
     profile.save()
+    user.citizen_profile = profile  # callers holding this user see the new profile at once
     user.groups.add(_role_group(Role.CITIZEN))
     audit_record(
         actor=user,

@@ -241,3 +241,20 @@ def sha256_of_upload(upload: Any) -> str:
     for chunk in upload.chunks():
         digest.update(chunk)
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class InclusionCheck:
+    checkpoint_size: int | None
+    verified: bool
+    problem: str
+
+
+def entry_inclusion_check(log_name: str, index: int) -> InclusionCheck:
+    """Is entry ``index`` of ``log_name`` in the latest signed checkpoint?  Checked with the
+    inclusion proof against the checkpoint's signed root, as an outside verifier would."""
+    log = log_get(log_name)
+    entry = Entry.objects.get(log=log, index=index)
+    checkpoint = checkpoint_latest(log)
+    _proof, verified, problem = _check_entry(log, entry, checkpoint)
+    return InclusionCheck(checkpoint.size if checkpoint else None, verified, problem)

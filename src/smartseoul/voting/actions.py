@@ -1,0 +1,426 @@
+"""Every write to mVoting: atomic, audited; views, API, CLI and tasks all come through here."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import rfc8785
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from smartseoul.audit.actions import audit_record
+from smartseoul.ledger.actions import entry_append, log_ensure
+from smartseoul.ledger.merkle import leaf_hash
+from smartseoul.places.models import District, Neighbourhood
+from smartseoul.voting.eligibility import user_eligibility
+from smartseoul.voting.manifest import manifest_hash
+from smartseoul.voting.models import Ballot, Option, Participation, Question, Vote
+
+LEDGER_LOG = "votes"
+MAX_QUESTIONS = 20
+MAX_OPTIONS = 50
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    text: str
+    options: Sequence[str]
+    min_choices: int = 1
+    max_choices: int = 1
+
+
+@dataclass(frozen=True)
+class EligibilitySpec:
+    require_verified: bool = False
+    districts: Sequence[District] = field(default_factory=list)
+    neighbourhoods: Sequence[Neighbourhood] = field(default_factory=list)
+    min_age: int | None = None
+    max_age: int | None = None
+
+
+def _may_administer(user: Any) -> bool:
+    return bool(user.has_perm("accounts.administer_elections"))
+
+
+def _check_creator(actor: Any, kind: str) -> None:
+    if kind in (Vote.Kind.POLICY, Vote.Kind.COMMUNITY):
+        if not _may_administer(actor):
+            raise PermissionDenied(
+                "Only election administrators create policy polls and elections."
+            )
+        return
+    profile = getattr(actor, "citizen_profile", None)
+    if profile is None or not profile.verified:
+        raise PermissionDenied("Only identity-verified citizens can create citizen polls.")
+
+
+def _validate(
+    *,
+    title: str,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    privacy: str,
+    results_live: bool,
+    questions: Sequence[QuestionSpec],
+    eligibility: EligibilitySpec,
+) -> None:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "Give the vote a title."
+    if closes_at <= opens_at:
+        errors["closes_at"] = "The vote must close after it opens."
+    if privacy == Vote.Privacy.SECRET and results_live:
+        errors["results_live"] = "Secret ballots are counted only after the close."
+    if not questions:
+        errors["questions"] = "Add at least one question."
+    elif len(questions) > MAX_QUESTIONS:
+        errors["questions"] = f"At most {MAX_QUESTIONS} questions."
+    for number, spec in enumerate(questions, start=1):
+        labels = [label.strip() for label in spec.options if label.strip()]
+        if not spec.text.strip():
+            errors[f"questions.{number}"] = f"Question {number} has no text."
+        elif len(labels) < 2 or len(labels) > MAX_OPTIONS:
+            errors[f"questions.{number}"] = f"Question {number} needs 2 to {MAX_OPTIONS} options."
+        elif len(set(labels)) != len(labels):
+            errors[f"questions.{number}"] = f"Question {number} repeats an option."
+        elif not 0 <= spec.min_choices <= spec.max_choices <= len(labels) or spec.max_choices < 1:
+            errors[f"questions.{number}"] = (
+                f"Question {number}: choose between 0 ≤ minimum ≤ maximum ≤ {len(labels)} options."
+            )
+    low, high = eligibility.min_age, eligibility.max_age
+    if low is not None and high is not None and low > high:
+        errors["max_age"] = "The maximum age is below the minimum age."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def vote_create(
+    *,
+    actor: Any,
+    kind: str,
+    title: str,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    questions: Sequence[QuestionSpec],
+    description: str = "",
+    privacy: str = Vote.Privacy.OPEN,
+    eligibility: EligibilitySpec | None = None,
+    allow_revote: bool = True,
+    results_live: bool = False,
+    uses_roll: bool = False,
+) -> Vote:
+    """Create a vote as a draft.  Policy polls and elections: election administrators;
+    citizen polls: identity-verified citizens (published after moderation)."""
+    _check_creator(actor, kind)
+    eligibility = eligibility or EligibilitySpec()
+    _validate(
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        privacy=privacy,
+        results_live=results_live,
+        questions=questions,
+        eligibility=eligibility,
+    )
+    vote = Vote.objects.create(
+        kind=kind,
+        privacy=privacy,
+        title=title.strip(),
+        description=description.strip(),
+        created_by=actor,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        allow_revote=allow_revote,
+        results_live=results_live and privacy == Vote.Privacy.OPEN,
+        require_verified=eligibility.require_verified,
+        min_age=eligibility.min_age,
+        max_age=eligibility.max_age,
+        uses_roll=uses_roll,
+        pseudonym_key=secrets.token_bytes(32),
+    )
+    vote.districts.set(eligibility.districts)
+    vote.neighbourhoods.set(eligibility.neighbourhoods)
+    for position, spec in enumerate(questions):
+        question = Question.objects.create(
+            vote=vote,
+            position=position,
+            text=spec.text.strip(),
+            min_choices=spec.min_choices,
+            max_choices=spec.max_choices,
+        )
+        Option.objects.bulk_create(
+            Option(question=question, position=index, label=label.strip())
+            for index, label in enumerate(label for label in spec.options if label.strip())
+        )
+    audit_record(
+        actor=actor, action="vote.created", target=vote, details={"kind": kind, "privacy": privacy}
+    )
+    return vote
+
+
+def _freeze(vote: Vote, status: str) -> None:
+    vote.manifest_hash = manifest_hash(vote)
+    vote.status = status
+    vote.save(update_fields=["manifest_hash", "status"])
+
+
+@transaction.atomic
+def vote_schedule(*, actor: Any, vote: Vote) -> Vote:
+    """Fix the manifest; the vote opens by itself at ``opens_at``."""
+    if vote.kind == Vote.Kind.CITIZEN:
+        raise ValidationError({"status": "Citizen polls are scheduled by moderation."})
+    if not _may_administer(actor):
+        raise PermissionDenied("Only election administrators schedule votes.")
+    if vote.status != Vote.Status.DRAFT:
+        raise ValidationError({"status": f"A {vote.status} vote cannot be scheduled."})
+    if vote.closes_at <= timezone.now():
+        raise ValidationError({"closes_at": "This vote would already be closed."})
+    _freeze(vote, Vote.Status.SCHEDULED)
+    audit_record(
+        actor=actor, action="vote.scheduled", target=vote, details={"manifest": vote.manifest_hash}
+    )
+    return vote
+
+
+@transaction.atomic
+def vote_submit(*, actor: Any, vote: Vote) -> Vote:
+    """A citizen sends their poll to moderation."""
+    if vote.created_by_id != actor.pk:
+        raise PermissionDenied("Only the poll's author can submit it.")
+    if vote.status not in (Vote.Status.DRAFT, Vote.Status.REJECTED):
+        raise ValidationError({"status": f"A {vote.status} poll cannot be submitted."})
+    vote.status = Vote.Status.PENDING
+    vote.save(update_fields=["status"])
+    audit_record(actor=actor, action="vote.submitted", target=vote)
+    return vote
+
+
+@transaction.atomic
+def vote_moderate(*, actor: Any, vote: Vote, approve: bool, note: str = "") -> Vote:
+    if not _may_administer(actor):
+        raise PermissionDenied("Only election administrators moderate citizen polls.")
+    if vote.status != Vote.Status.PENDING:
+        raise ValidationError({"status": "Only polls waiting for moderation can be moderated."})
+    if not approve and not note.strip():
+        raise ValidationError({"note": "Tell the author why the poll was rejected."})
+    vote.moderated_by = actor
+    vote.moderation_note = note.strip()
+    if approve:
+        _freeze(vote, Vote.Status.SCHEDULED)
+    else:
+        vote.status = Vote.Status.REJECTED
+    vote.save(update_fields=["moderated_by", "moderation_note", "status"])
+    audit_record(
+        actor=actor,
+        action="vote.approved" if approve else "vote.rejected",
+        target=vote,
+        details={"note": vote.moderation_note},
+    )
+    return vote
+
+
+@transaction.atomic
+def vote_cancel(*, actor: Any, vote: Vote, reason: str) -> Vote:
+    own_citizen_poll = vote.kind == Vote.Kind.CITIZEN and vote.created_by_id == actor.pk
+    if not (_may_administer(actor) or own_citizen_poll):
+        raise PermissionDenied("You may not cancel this vote.")
+    if vote.status in (Vote.Status.PUBLISHED, Vote.Status.CANCELLED):
+        raise ValidationError({"status": f"A {vote.status} vote cannot be cancelled."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason for cancelling; voters will see it."})
+    vote.status = Vote.Status.CANCELLED
+    vote.cancel_reason = reason.strip()
+    vote.save(update_fields=["status", "cancel_reason"])
+    audit_record(
+        actor=actor, action="vote.cancelled", target=vote, details={"reason": vote.cancel_reason}
+    )
+    return vote
+
+
+def vote_sync_status(vote: Vote, *, now: datetime.datetime | None = None) -> Vote:
+    """Move a scheduled vote to open and an open vote to closed as their times pass.
+
+    Idempotent and race-free (a conditional UPDATE), so any request or worker may call it.
+    """
+    now = now or timezone.now()
+    if vote.status == Vote.Status.SCHEDULED and vote.opens_at <= now:
+        Vote.objects.filter(pk=vote.pk, status=Vote.Status.SCHEDULED).update(
+            status=Vote.Status.OPEN
+        )
+        vote.status = Vote.Status.OPEN
+    if vote.status == Vote.Status.OPEN and vote.closes_at <= now:
+        Vote.objects.filter(pk=vote.pk, status=Vote.Status.OPEN).update(status=Vote.Status.CLOSED)
+        vote.status = Vote.Status.CLOSED
+    return vote
+
+
+def pseudonym(vote: Vote, voter_ref: str) -> str:
+    return hmac.new(bytes(vote.pseudonym_key), voter_ref.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _validate_choices(vote: Vote, choices: Sequence[Sequence[int]]) -> list[list[int]]:
+    questions = list(vote.questions.prefetch_related("options"))
+    if len(choices) != len(questions):
+        raise ValidationError(
+            {"choices": f"Answer all {len(questions)} questions (one list each)."}
+        )
+    clean: list[list[int]] = []
+    for number, (question, chosen) in enumerate(zip(questions, choices, strict=True), start=1):
+        picked = sorted(set(chosen))
+        if len(picked) != len(chosen):
+            raise ValidationError({f"choices.{number}": "An option is chosen twice."})
+        count = len(question.options.all())
+        if any(not 0 <= index < count for index in picked):
+            raise ValidationError({f"choices.{number}": f"Options are numbered 0 to {count - 1}."})
+        if not question.min_choices <= len(picked) <= question.max_choices:
+            bounds = f"{question.min_choices} to {question.max_choices}"
+            raise ValidationError({f"choices.{number}": f"Choose {bounds} options."})
+        clean.append(picked)
+    return clean
+
+
+def _ensure_open(vote: Vote) -> None:
+    vote_sync_status(vote)
+    if vote.status != Vote.Status.OPEN:
+        raise ValidationError({"vote": f"This vote is {vote.get_status_display()}, not open."})
+
+
+@transaction.atomic
+def ballot_cast(*, vote: Vote, voter: Any, choices: Sequence[Sequence[int]]) -> Ballot:
+    """Cast (or, where allowed, replace) a voter's ballot in an open poll.
+
+    The participation row is locked for the length of the transaction, so two concurrent casts
+    by one voter — from any number of server processes — queue up and exactly one ballot counts.
+    The ballot is appended to the public `votes` ledger before the transaction commits.
+    """
+    if vote.privacy != Vote.Privacy.OPEN:
+        raise ValidationError({"vote": "Secret ballots are encrypted and cast from the vote page."})
+    _ensure_open(vote)
+    eligibility = user_eligibility(vote, voter)
+    if not eligibility.allowed:
+        raise PermissionDenied(str(eligibility.reason))
+    clean = _validate_choices(vote, choices)
+    voter_ref = f"user:{voter.pk}"
+    participation, _ = Participation.objects.select_for_update().get_or_create(
+        vote=vote, voter_ref=voter_ref, defaults={"district_id": voter.citizen_profile.district_id}
+    )
+    now = timezone.now()
+    previous = participation.ballot
+    if previous is not None and not vote.allow_revote:
+        raise ValidationError(
+            {"vote": "You have already voted, and this vote does not allow changes."}
+        )
+    content = {"choices": clean}
+    entry = rfc8785.dumps(
+        {
+            "type": "smartseoul.ballot/v1",
+            "vote": str(vote.public_id),
+            "manifest": vote.manifest_hash,
+            "pseudonym": pseudonym(vote, voter_ref),
+            "cast_at": now.isoformat(),
+            "replaces": previous.tracker if previous is not None else None,
+            **content,
+        }
+    )
+    index = entry_append(log=log_ensure(LEDGER_LOG), data=entry, actor=voter)
+    if previous is not None:
+        previous.replaced_at = now
+        previous.save(update_fields=["replaced_at"])
+    ballot = Ballot.objects.create(
+        vote=vote,
+        pseudonym=pseudonym(vote, voter_ref),
+        content=content,
+        tracker=leaf_hash(entry).hex(),
+        ledger_index=index,
+        cast_at=now,
+    )
+    participation.ballot = ballot
+    participation.save(update_fields=["ballot", "updated_at"])
+    audit_record(
+        actor=voter,
+        action="ballot.replaced" if previous else "ballot.cast",
+        target=vote,
+        details={"tracker": ballot.tracker},
+    )
+    return ballot
+
+
+def count_open_ballots(vote: Vote) -> dict[str, Any]:
+    """Counts of the ballots that count (replaced ballots do not), with turnout by district."""
+    questions = list(vote.questions.prefetch_related("options"))
+    tallies = [Counter[int]() for _ in questions]
+    turnout: Counter[str] = Counter()
+    counted = 0
+    rows = Participation.objects.filter(vote=vote, ballot__isnull=False).values_list(
+        "ballot__content", "ballot__weight", "district_id"
+    )
+    for content, weight, district in rows:
+        counted += 1
+        turnout[district or "unknown"] += 1
+        for tally, chosen in zip(tallies, content["choices"], strict=True):
+            for index in chosen:
+                tally[index] += weight
+    return {
+        "ballots": counted,
+        "turnout_by_district": dict(sorted(turnout.items())),
+        "questions": [
+            {
+                "text": question.text,
+                "options": [
+                    {"label": option.label, "votes": tallies[number][position]}
+                    for position, option in enumerate(question.options.all())
+                ],
+            }
+            for number, question in enumerate(questions)
+        ],
+    }
+
+
+@transaction.atomic
+def vote_tally(*, actor: Any, vote: Vote) -> Vote:
+    if not (
+        _may_administer(actor)
+        or (vote.kind == Vote.Kind.CITIZEN and vote.created_by_id == actor.pk)
+    ):
+        raise PermissionDenied("You may not tally this vote.")
+    vote_sync_status(vote)
+    if vote.status != Vote.Status.CLOSED:
+        raise ValidationError({"status": "Only a closed vote can be tallied."})
+    if vote.privacy != Vote.Privacy.OPEN:
+        raise ValidationError({"status": "Secret ballots are tallied by the trustees."})
+    vote.results = count_open_ballots(vote)
+    vote.tallied_at = timezone.now()
+    vote.status = Vote.Status.TALLIED
+    vote.save(update_fields=["results", "tallied_at", "status"])
+    audit_record(
+        actor=actor,
+        action="vote.tallied",
+        target=vote,
+        details={"ballots": vote.results["ballots"]},
+    )
+    return vote
+
+
+@transaction.atomic
+def vote_publish(*, actor: Any, vote: Vote) -> Vote:
+    if not (
+        _may_administer(actor)
+        or (vote.kind == Vote.Kind.CITIZEN and vote.created_by_id == actor.pk)
+    ):
+        raise PermissionDenied("You may not publish this vote's results.")
+    if vote.status != Vote.Status.TALLIED:
+        raise ValidationError({"status": "Only a tallied vote can be published."})
+    vote.status = Vote.Status.PUBLISHED
+    vote.published_at = timezone.now()
+    vote.save(update_fields=["status", "published_at"])
+    audit_record(actor=actor, action="vote.published", target=vote)
+    return vote

@@ -1,0 +1,155 @@
+"""mVoting's JSON API at /api/voting/ for the app's pages and mobile clients."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+
+from smartseoul.api import identified_if_possible, signed_in
+from smartseoul.voting import queries
+from smartseoul.voting.actions import ballot_cast
+from smartseoul.voting.eligibility import user_eligibility
+from smartseoul.voting.models import Vote
+
+router = Router(tags=["voting"], auth=identified_if_possible)
+
+
+class OptionOut(Schema):
+    index: int
+    label: str
+    description: str
+
+
+class QuestionOut(Schema):
+    text: str
+    min_choices: int
+    max_choices: int
+    options: list[OptionOut]
+
+
+class VoteOut(Schema):
+    id: UUID
+    kind: str
+    privacy: str
+    status: str
+    title: str
+    description: str
+    opens_at: datetime
+    closes_at: datetime
+    allow_revote: bool
+    districts: list[str]
+    manifest_hash: str
+    questions: list[QuestionOut]
+    can_vote: bool
+    why_not: str
+
+
+class BallotIn(Schema):
+    choices: list[list[int]]
+
+
+class BallotOut(Schema):
+    tracker: str
+    ledger_index: int | None
+    cast_at: datetime
+    counted: bool
+
+
+class TrackerOut(Schema):
+    vote: UUID
+    tracker: str
+    cast_at: datetime
+    ledger_index: int | None
+    counted: bool
+    checkpoint_size: int | None
+    inclusion_verified: bool
+    problem: str
+
+
+def _vote_out(vote: Vote, user: Any) -> dict[str, Any]:
+    eligibility = user_eligibility(vote, user)
+    return {
+        "id": vote.public_id,
+        "kind": vote.kind,
+        "privacy": vote.privacy,
+        "status": vote.status,
+        "title": vote.title,
+        "description": vote.description,
+        "opens_at": vote.opens_at,
+        "closes_at": vote.closes_at,
+        "allow_revote": vote.allow_revote,
+        "districts": [d.code for d in vote.districts.all()],
+        "manifest_hash": vote.manifest_hash,
+        "questions": [
+            {
+                "text": q.text,
+                "min_choices": q.min_choices,
+                "max_choices": q.max_choices,
+                "options": [
+                    {"index": i, "label": o.label, "description": o.description}
+                    for i, o in enumerate(q.options.all())
+                ],
+            }
+            for q in vote.questions.prefetch_related("options")
+        ],
+        "can_vote": eligibility.allowed and vote.status == Vote.Status.OPEN,
+        "why_not": str(eligibility.reason),
+    }
+
+
+@router.get("/votes", response=list[VoteOut], summary="Open and upcoming votes, mine first")
+def votes_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_vote_out(vote, request.user) for vote in queries.votes_open_near(request.user)]
+
+
+@router.get("/votes/{vote_id}", response=VoteOut, summary="One vote with its questions")
+def vote_show(request: HttpRequest, vote_id: UUID) -> dict[str, Any]:
+    return _vote_out(queries.vote_get(request.user, vote_id), request.user)
+
+
+@router.post(
+    "/votes/{vote_id}/ballots",
+    response={201: BallotOut},
+    auth=signed_in,
+    summary="Cast (or replace) my ballot in an open poll",
+)
+def ballot_create(request: HttpRequest, vote_id: UUID, payload: BallotIn) -> dict[str, Any]:
+    """`choices` has one list per question with the chosen options' indexes."""
+    vote = queries.vote_get(request.user, vote_id)
+    ballot = ballot_cast(vote=vote, voter=request.user, choices=payload.choices)
+    return {
+        "tracker": ballot.tracker,
+        "ledger_index": ballot.ledger_index,
+        "cast_at": ballot.cast_at,
+        "counted": True,
+    }
+
+
+@router.get("/votes/{vote_id}/results", summary="Results, once they may be shown")
+def vote_results(request: HttpRequest, vote_id: UUID) -> dict[str, Any]:
+    vote = queries.vote_get(request.user, vote_id)
+    results = queries.results_for(vote, request.user)
+    if results is None:
+        raise Http404("The results of this vote are not public yet.")
+    return {"vote": str(vote.public_id), "final": vote.status == Vote.Status.PUBLISHED, **results}
+
+
+@router.get("/trackers/{tracker}", response=TrackerOut, summary="Look up a ballot tracker")
+def tracker_show(request: HttpRequest, tracker: str) -> dict[str, Any]:
+    check = queries.tracker_check(tracker)
+    if check is None:
+        raise Http404("No ballot has this tracker.")
+    return {
+        "vote": check.ballot.vote.public_id,
+        "tracker": check.ballot.tracker,
+        "cast_at": check.ballot.cast_at,
+        "ledger_index": check.ballot.ledger_index,
+        "counted": check.counted,
+        "checkpoint_size": check.checkpoint_size,
+        "inclusion_verified": check.verified,
+        "problem": check.problem,
+    }

@@ -1,0 +1,111 @@
+"""The officials' console (and a verified citizen's own polls): write, schedule, moderate,
+count and publish votes.  Permissions are checked by the actions, not here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from smartseoul.voting import actions, queries
+from smartseoul.voting.console_forms import VoteForm
+from smartseoul.voting.models import Vote
+
+
+@login_required
+def console(request: HttpRequest) -> HttpResponse:
+    administrator = queries.may_administer(request.user)
+    votes = queries.votes_managed_by(request.user)
+    return render(
+        request,
+        "voting/console.html",
+        {
+            "votes": votes,
+            "administrator": administrator,
+            "pending": queries.pending_moderation() if administrator else [],
+        },
+    )
+
+
+@login_required
+def vote_new(request: HttpRequest) -> HttpResponse:
+    administrator = queries.may_administer(request.user)
+    form = VoteForm(request.POST or None, administrator=administrator)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.vote_create(
+                actor=request.user,
+                kind=data["kind"],
+                privacy=data["privacy"],
+                title=data["title"],
+                description=data["description"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                questions=data["questions"],
+                eligibility=actions.EligibilitySpec(
+                    require_verified=data["require_verified"],
+                    districts=list(data["districts"]),
+                    min_age=data["min_age"],
+                    max_age=data["max_age"],
+                ),
+                allow_revote=data["allow_revote"],
+                results_live=data["results_live"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The vote was saved as a draft."))
+            return redirect("voting:console")
+    return render(request, "voting/vote_form.html", {"form": form})
+
+
+def _transition(
+    request: HttpRequest, public_id: str, change: Callable[[Vote], Any], done: str
+) -> HttpResponse:
+    vote = queries.vote_get(request.user, public_id)
+    try:
+        change(vote)
+    except (ValidationError, PermissionDenied) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    else:
+        messages.success(request, done)
+    return redirect("voting:console")
+
+
+@login_required
+@require_POST
+def vote_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    user = request.user
+    note = request.POST.get("note", "")
+    changes: dict[str, tuple[Callable[[Vote], Any], str]] = {
+        "schedule": (lambda v: actions.vote_schedule(actor=user, vote=v), _("Scheduled.")),
+        "submit": (lambda v: actions.vote_submit(actor=user, vote=v), _("Sent to moderation.")),
+        "approve": (
+            lambda v: actions.vote_moderate(actor=user, vote=v, approve=True, note=note),
+            _("Approved and scheduled."),
+        ),
+        "reject": (
+            lambda v: actions.vote_moderate(actor=user, vote=v, approve=False, note=note),
+            _("Rejected."),
+        ),
+        "tally": (lambda v: actions.vote_tally(actor=user, vote=v), _("Counted.")),
+        "publish": (lambda v: actions.vote_publish(actor=user, vote=v), _("Results published.")),
+        "cancel": (lambda v: actions.vote_cancel(actor=user, vote=v, reason=note), _("Cancelled.")),
+    }
+    if action not in changes:
+        messages.error(request, _("Unknown action."))
+        return redirect("voting:console")
+    change, done = changes[action]
+    return _transition(request, public_id, change, done)

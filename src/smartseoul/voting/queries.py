@@ -1,0 +1,157 @@
+"""Reads for mVoting, with who-may-see-what decided here (not in templates)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from smartseoul.voting.actions import vote_sync_status
+from smartseoul.voting.models import Ballot, Participation, Vote
+
+PUBLIC_STATUSES = (
+    Vote.Status.SCHEDULED,
+    Vote.Status.OPEN,
+    Vote.Status.CLOSED,
+    Vote.Status.TALLIED,
+    Vote.Status.PUBLISHED,
+    Vote.Status.CANCELLED,
+)
+
+
+def may_administer(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False) and user.has_perm("accounts.administer_elections")
+    )
+
+
+def votes_visible_to(user: Any) -> QuerySet[Vote]:
+    """Everyone sees scheduled and later votes; authors see their own drafts; election
+    administrators see everything (including polls waiting for moderation)."""
+    votes = Vote.objects.all()
+    if may_administer(user):
+        return votes
+    visible = Q(status__in=PUBLIC_STATUSES)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(created_by=user)
+    return votes.filter(visible)
+
+
+def vote_get(user: Any, public_id: Any) -> Vote:
+    vote = votes_visible_to(user).filter(public_id=public_id).first()
+    if vote is None:
+        raise Http404("No such vote.")
+    return vote_sync_status(vote)
+
+
+def votes_open_near(user: Any) -> list[Vote]:
+    """Open and upcoming votes, the voter's own district's first."""
+    votes = list(
+        votes_visible_to(user)
+        .filter(status__in=(Vote.Status.SCHEDULED, Vote.Status.OPEN))
+        .prefetch_related("districts")
+        .order_by("closes_at")
+    )
+    votes = [vote_sync_status(vote) for vote in votes]
+    home = getattr(getattr(user, "citizen_profile", None), "district_id", None)
+
+    def local_first(vote: Vote) -> tuple[int, Any]:
+        codes = {d.code for d in vote.districts.all()}
+        return (0 if home and home in codes else 1 if not codes else 2, vote.closes_at)
+
+    return sorted(
+        (v for v in votes if v.status in (Vote.Status.SCHEDULED, Vote.Status.OPEN)), key=local_first
+    )
+
+
+def votes_finished() -> QuerySet[Vote]:
+    return Vote.objects.filter(status=Vote.Status.PUBLISHED).order_by("-published_at")[:20]
+
+
+def results_visible(vote: Vote, user: Any) -> bool:
+    if vote.status == Vote.Status.PUBLISHED:
+        return True
+    if (
+        vote.results_live
+        and vote.privacy == Vote.Privacy.OPEN
+        and vote.status in (Vote.Status.OPEN, Vote.Status.CLOSED, Vote.Status.TALLIED)
+    ):
+        return True
+    return may_administer(user) and vote.status == Vote.Status.TALLIED
+
+
+def results_for(vote: Vote, user: Any) -> dict[str, Any] | None:
+    """Results when the viewer may see them: published, or live for open polls that say so."""
+    if not results_visible(vote, user):
+        return None
+    if vote.results is not None:
+        return dict(vote.results)
+    from smartseoul.voting.actions import count_open_ballots
+
+    return count_open_ballots(vote)
+
+
+def my_ballot(vote: Vote, user: Any) -> Ballot | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    participation = (
+        Participation.objects.select_related("ballot")
+        .filter(vote=vote, voter_ref=f"user:{user.pk}")
+        .first()
+    )
+    return participation.ballot if participation else None
+
+
+def ballot_by_tracker(tracker: str) -> Ballot | None:
+    tracker = tracker.strip().lower()
+    if len(tracker) != 64 or any(c not in "0123456789abcdef" for c in tracker):
+        return None
+    return Ballot.objects.select_related("vote").filter(tracker=tracker).first()
+
+
+def turnout(vote: Vote) -> int:
+    return Participation.objects.filter(vote=vote, ballot__isnull=False).count()
+
+
+def pending_moderation() -> QuerySet[Vote]:
+    return Vote.objects.filter(status=Vote.Status.PENDING).annotate(n=Count("questions"))
+
+
+@dataclass(frozen=True)
+class TrackerCheck:
+    ballot: Ballot
+    counted: bool
+    checkpoint_size: int | None
+    verified: bool
+    problem: str
+
+    @property
+    def leaf_hash_b64(self) -> str:
+        return base64.b64encode(bytes.fromhex(self.ballot.tracker)).decode()
+
+
+def tracker_check(tracker: str) -> TrackerCheck | None:
+    """Find a ballot by its tracker and check its inclusion proof against the latest signed
+    checkpoint of the `votes` log, exactly as an independent verifier would."""
+    from smartseoul.ledger.queries import entry_inclusion_check
+
+    ballot = ballot_by_tracker(tracker)
+    if ballot is None or ballot.ledger_index is None:
+        return None
+    check = entry_inclusion_check("votes", ballot.ledger_index)
+    return TrackerCheck(
+        ballot=ballot,
+        counted=ballot.replaced_at is None,
+        checkpoint_size=check.checkpoint_size,
+        verified=check.verified,
+        problem=check.problem,
+    )
+
+
+def votes_managed_by(user: Any) -> QuerySet[Vote]:
+    """Administrators manage every vote; citizens their own polls."""
+    votes = Vote.objects.all() if may_administer(user) else Vote.objects.filter(created_by=user)
+    return votes.order_by("-created_at")[:100]

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from smartseoul.places.models import District
+from smartseoul.voting import queries
+from smartseoul.voting.actions import ballot_cast
+from smartseoul.voting.eligibility import user_eligibility
+from smartseoul.voting.forms import BallotForm, TrackerForm
+
+
+@require_GET
+def vote_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "voting/list.html",
+        {"open_votes": queries.votes_open_near(request.user), "finished": queries.votes_finished()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def vote_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    vote = queries.vote_get(request.user, public_id)
+    eligibility = user_eligibility(vote, request.user)
+    form = BallotForm(vote, request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        if form.is_valid():
+            try:
+                ballot = ballot_cast(vote=vote, voter=request.user, choices=form.choices())
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Your vote was recorded."))
+                return redirect("voting:receipt", public_id=vote.public_id, tracker=ballot.tracker)
+    return render(
+        request,
+        "voting/detail.html",
+        {
+            "vote": vote,
+            "form": form,
+            "eligibility": eligibility,
+            "my_ballot": queries.my_ballot(vote, request.user),
+            "results": queries.results_for(vote, request.user),
+            "turnout": queries.turnout(vote),
+        },
+    )
+
+
+@login_required
+@require_GET
+def receipt(request: HttpRequest, public_id: str, tracker: str) -> HttpResponse:
+    vote = queries.vote_get(request.user, public_id)
+    ballot = queries.my_ballot(vote, request.user)
+    if ballot is None or ballot.tracker != tracker:
+        return redirect("voting:detail", public_id=vote.public_id)
+    return render(request, "voting/receipt.html", {"vote": vote, "ballot": ballot})
+
+
+@require_GET
+def results(request: HttpRequest, public_id: str) -> HttpResponse:
+    vote = queries.vote_get(request.user, public_id)
+    result = queries.results_for(vote, request.user)
+    names = {d.code: d.name for d in District.objects.all()}
+    turnout_rows = []
+    if result:
+        turnout_rows = [
+            (names.get(code, _("Unknown")), count)
+            for code, count in result.get("turnout_by_district", {}).items()
+        ]
+    return render(
+        request,
+        "voting/results.html",
+        {"vote": vote, "results": result, "turnout_rows": turnout_rows},
+    )
+
+
+@require_GET
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackerForm(request.GET or None)
+    check = None
+    searched = False
+    if form.is_valid():
+        searched = True
+        check = queries.tracker_check(form.cleaned_data["tracker"])
+    return render(
+        request, "voting/track.html", {"form": form, "check": check, "searched": searched}
+    )
