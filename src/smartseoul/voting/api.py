@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from smartseoul.api import identified_if_possible, signed_in
 from smartseoul.voting import queries
 from smartseoul.voting.actions import ballot_cast
+from smartseoul.voting.ballot_context import browser_context
 from smartseoul.voting.eligibility import user_eligibility
 from smartseoul.voting.models import Vote
 
@@ -57,6 +58,15 @@ class BallotOut(Schema):
     ledger_index: int | None
     cast_at: datetime
     counted: bool
+
+
+class EncryptedBallotIn(Schema):
+    ballot: dict[str, Any]
+
+
+class ElectionContextOut(Schema):
+    manifest: dict[str, Any]
+    public_key: str
 
 
 class TrackerOut(Schema):
@@ -121,6 +131,41 @@ def ballot_create(request: HttpRequest, vote_id: UUID, payload: BallotIn) -> dic
     """`choices` has one list per question with the chosen options' indexes."""
     vote = queries.vote_get(request.user, vote_id)
     ballot = ballot_cast(vote=vote, voter=request.user, choices=payload.choices)
+    return {
+        "tracker": ballot.tracker,
+        "ledger_index": ballot.ledger_index,
+        "cast_at": ballot.cast_at,
+        "counted": True,
+    }
+
+
+@router.get(
+    "/votes/{vote_id}/context",
+    response=ElectionContextOut,
+    summary="What a client needs to encrypt a secret ballot",
+)
+def vote_context(request: HttpRequest, vote_id: UUID) -> dict[str, Any]:
+    """The crypto manifest and the election public key; see docs/election-crypto.md."""
+    vote = queries.vote_get(request.user, vote_id)
+    if vote.privacy != Vote.Privacy.SECRET or not vote.public_key:
+        raise Http404("This vote has no election key: it is not a secret ballot, or not ready.")
+    return browser_context(vote)
+
+
+@router.post(
+    "/votes/{vote_id}/encrypted-ballots",
+    response={201: BallotOut},
+    auth=signed_in,
+    summary="Cast (or replace) my encrypted ballot in a secret vote",
+)
+def encrypted_ballot_create(
+    request: HttpRequest, vote_id: UUID, payload: EncryptedBallotIn
+) -> dict[str, Any]:
+    """The server checks every proof before accepting; the answer carries the tracker."""
+    from smartseoul.voting.actions import ballot_cast_encrypted
+
+    vote = queries.vote_get(request.user, vote_id)
+    ballot = ballot_cast_encrypted(vote=vote, voter=request.user, ballot_json=payload.ballot)
     return {
         "tracker": ballot.tracker,
         "ledger_index": ballot.ledger_index,

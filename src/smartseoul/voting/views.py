@@ -5,14 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smartseoul.places.models import District
 from smartseoul.voting import queries
 from smartseoul.voting.actions import ballot_cast
+from smartseoul.voting.ballot_context import browser_context
 from smartseoul.voting.eligibility import user_eligibility
 from smartseoul.voting.forms import BallotForm, TrackerForm
+from smartseoul.voting.models import Vote
 
 
 @require_GET
@@ -32,7 +35,11 @@ def vote_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
-        if form.is_valid():
+        if vote.privacy == Vote.Privacy.SECRET:
+            form.add_error(
+                None, _("Secret ballots are encrypted in your browser; enable JavaScript.")
+            )
+        elif form.is_valid():
             try:
                 ballot = ballot_cast(vote=vote, voter=request.user, choices=form.choices())
             except ValidationError as exc:
@@ -42,7 +49,8 @@ def vote_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             else:
                 messages.success(request, _("Your vote was recorded."))
                 return redirect("voting:receipt", public_id=vote.public_id, tracker=ballot.tracker)
-    return render(
+    secret = vote.privacy == Vote.Privacy.SECRET
+    response = render(
         request,
         "voting/detail.html",
         {
@@ -52,8 +60,38 @@ def vote_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "my_ballot": queries.my_ballot(vote, request.user),
             "results": queries.results_for(vote, request.user),
             "turnout": queries.turnout(vote),
+            "election_data": _election_data(vote, form) if secret and vote.public_key else None,
         },
     )
+    if secret:
+        # libsodium.js compiles WebAssembly; only the secret-ballot page needs to allow it.
+        response._csp_update = {"script-src": ["'wasm-unsafe-eval'"]}  # type: ignore[attr-defined]
+    return response
+
+
+def _election_data(vote: Vote, form: BallotForm) -> dict[str, object]:
+    """Everything cast.js needs, handed over as JSON (no inline script, so the CSP holds)."""
+    return {
+        **browser_context(vote),
+        "cast_url": f"/api/voting/votes/{vote.public_id}/encrypted-ballots",
+        "receipt_url": reverse("voting:receipt", args=[vote.public_id, "TRACKER"]),
+        "labels": [
+            {"question": q.text, "options": [o.label for o in q.options.all()]}
+            for q in form.questions
+        ],
+        "text": {
+            "loading": _("The encryption is still loading; try again in a moment."),
+            "count": _("Question %(number)s: choose %(low)s to %(high)s options."),
+            "sending": _("Casting your encrypted ballot…"),
+            "failed": _("The ballot was not accepted."),
+            "offline": _("No connection: your ballot was not cast. Try again."),
+            "spoiled": _(
+                "This encrypted ballot was opened for checking and can no longer be cast. "
+                "Vote again to cast a fresh one."
+            ),
+            "unsupported": _("This browser cannot encrypt ballots."),
+        },
+    }
 
 
 @login_required
