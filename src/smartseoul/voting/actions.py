@@ -22,7 +22,7 @@ from smartseoul.ledger.merkle import leaf_hash
 from smartseoul.places.models import District, Neighbourhood
 from smartseoul.voting.eligibility import user_eligibility
 from smartseoul.voting.manifest import manifest_hash
-from smartseoul.voting.models import Ballot, Option, Participation, Question, Vote
+from smartseoul.voting.models import Ballot, Option, Participation, Question, RollEntry, Vote
 
 LEDGER_LOG = "votes"
 MAX_QUESTIONS = 20
@@ -294,24 +294,37 @@ def _ensure_open(vote: Vote) -> None:
         raise ValidationError({"vote": f"This vote is {vote.get_status_display()}, not open."})
 
 
-@transaction.atomic
-def ballot_cast(*, vote: Vote, voter: Any, choices: Sequence[Sequence[int]]) -> Ballot:
-    """Cast (or, where allowed, replace) a voter's ballot in an open poll.
+@dataclass(frozen=True)
+class VoterIdentity:
+    """Who casts: a signed-in citizen, or a household of a voter roll (no account)."""
 
-    The participation row is locked for the length of the transaction, so two concurrent casts
-    by one voter — from any number of server processes — queue up and exactly one ballot counts.
-    The ballot is appended to the public `votes` ledger before the transaction commits.
-    """
-    if vote.privacy != Vote.Privacy.OPEN:
-        raise ValidationError({"vote": "Secret ballots are encrypted and cast from the vote page."})
-    _ensure_open(vote)
+    ref: str  # "user:<id>" or "roll:<id>": the participation key, never published
+    weight: int
+    district_id: str | None
+    user: Any | None  # for the audit trail; None for households
+
+
+def voter_identity(vote: Vote, voter: Any) -> VoterIdentity:
+    """Check that ``voter`` may vote in ``vote`` and say who they are for the ballot box."""
+    if isinstance(voter, RollEntry):
+        if voter.vote_id != vote.pk:
+            raise PermissionDenied("This voting code is for another election.")
+        return VoterIdentity(f"roll:{voter.pk}", voter.weight, None, None)
     eligibility = user_eligibility(vote, voter)
     if not eligibility.allowed:
         raise PermissionDenied(str(eligibility.reason))
-    clean = _validate_choices(vote, choices)
-    voter_ref = f"user:{voter.pk}"
+    return VoterIdentity(f"user:{voter.pk}", 1, voter.citizen_profile.district_id, voter)
+
+
+def ballot_store(*, vote: Vote, identity: VoterIdentity, content: dict[str, Any]) -> Ballot:
+    """Record a checked ballot: lock the voter's participation, replace their earlier ballot
+    (when allowed), append the ballot to the public `votes` ledger, point to the new ballot.
+
+    Call inside the caster's transaction.  The participation row lock makes concurrent casts
+    by one voter — from any number of server processes — queue up, so exactly one counts.
+    """
     participation, _ = Participation.objects.select_for_update().get_or_create(
-        vote=vote, voter_ref=voter_ref, defaults={"district_id": voter.citizen_profile.district_id}
+        vote=vote, voter_ref=identity.ref, defaults={"district_id": identity.district_id}
     )
     now = timezone.now()
     previous = participation.ballot
@@ -319,26 +332,27 @@ def ballot_cast(*, vote: Vote, voter: Any, choices: Sequence[Sequence[int]]) -> 
         raise ValidationError(
             {"vote": "You have already voted, and this vote does not allow changes."}
         )
-    content = {"choices": clean}
     entry = rfc8785.dumps(
         {
             "type": "smartseoul.ballot/v1",
             "vote": str(vote.public_id),
             "manifest": vote.manifest_hash,
-            "pseudonym": pseudonym(vote, voter_ref),
+            "pseudonym": pseudonym(vote, identity.ref),
+            "weight": identity.weight,
             "cast_at": now.isoformat(),
             "replaces": previous.tracker if previous is not None else None,
             **content,
         }
     )
-    index = entry_append(log=log_ensure(LEDGER_LOG), data=entry, actor=voter)
+    index = entry_append(log=log_ensure(LEDGER_LOG), data=entry, actor=identity.user)
     if previous is not None:
         previous.replaced_at = now
         previous.save(update_fields=["replaced_at"])
     ballot = Ballot.objects.create(
         vote=vote,
-        pseudonym=pseudonym(vote, voter_ref),
+        pseudonym=pseudonym(vote, identity.ref),
         content=content,
+        weight=identity.weight,
         tracker=leaf_hash(entry).hex(),
         ledger_index=index,
         cast_at=now,
@@ -346,12 +360,27 @@ def ballot_cast(*, vote: Vote, voter: Any, choices: Sequence[Sequence[int]]) -> 
     participation.ballot = ballot
     participation.save(update_fields=["ballot", "updated_at"])
     audit_record(
-        actor=voter,
+        actor=identity.user,
         action="ballot.replaced" if previous else "ballot.cast",
         target=vote,
         details={"tracker": ballot.tracker},
     )
     return ballot
+
+
+@transaction.atomic
+def ballot_cast(*, vote: Vote, voter: Any, choices: Sequence[Sequence[int]]) -> Ballot:
+    """Cast (or, where allowed, replace) a ballot in an open poll.
+
+    ``voter`` is a signed-in user or, in a community election, the household's RollEntry.
+    """
+    if vote.privacy != Vote.Privacy.OPEN:
+        raise ValidationError({"vote": "Secret ballots are encrypted and cast from the vote page."})
+    _ensure_open(vote)
+    identity = voter_identity(vote, voter)
+    return ballot_store(
+        vote=vote, identity=identity, content={"choices": _validate_choices(vote, choices)}
+    )
 
 
 def count_open_ballots(vote: Vote) -> dict[str, Any]:
