@@ -61,6 +61,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     logins = demo_load()
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"  # noqa: S104
     print(_demo_banner(url, logins, var_dir), flush=True)
+    from smartseoul.ledger.cli import demo_witness_start
+
+    witness = demo_witness_start(var_dir)  # a local ledger witness, so cosignatures show
     worker = None
     if not args.no_worker:
         # Background tasks (e-mails, roll-ups …) run in a worker beside the web server.
@@ -68,9 +71,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         return _gunicorn(bind=f"{args.host}:{args.port}", workers=1, threads=8)
     finally:
-        if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=10)
+        for child in (worker, witness):
+            if child is not None:
+                child.send_signal(signal.SIGTERM)
+                child.wait(timeout=10)
 
 
 def _demo_banner(url: str, logins: list[dict[str, str]], var_dir: Path) -> str:

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def _write_secret(path: Path, text: str) -> None:
@@ -43,7 +44,7 @@ def witness_main(argv: Sequence[str]) -> int:
     serve.add_argument("--port", type=int, default=8010)
     args = parser.parse_args(argv)
 
-    from smartseoul.ledger.note import NoteError, parse_verifier_key
+    from smartseoul.ledger.note import NoteError, Verifier, parse_verifier_key
     from smartseoul.ledger.witness_protocol import generate_cosigner_key, parse_cosigner_skey
 
     if args.action == "keygen":
@@ -59,7 +60,7 @@ def witness_main(argv: Sequence[str]) -> int:
 
     try:
         signer = parse_cosigner_skey(args.key_file.read_text(encoding="ascii").strip())
-        logs: dict[str, list[object]] = {}
+        logs: dict[str, list[Verifier]] = {}
         for item in args.log:
             origin, _, vkey = item.rpartition("=")
             if not origin:
@@ -76,7 +77,7 @@ def witness_main(argv: Sequence[str]) -> int:
         logs=logs,
         state=args.state,
         host=args.host,
-        port=args.port,  # type: ignore[arg-type]
+        port=args.port,
     )
     print(
         f"witness {signer.name} on http://{args.host}:{server.server_port}/ key {signer.vkey}",
@@ -169,3 +170,59 @@ def _publish(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         publisher.run(interval=args.interval, stop=threading.Event())
     return 0
+
+
+# --- demo ---------------------------------------------------------------------------------
+DEMO_WITNESS = "demo-witness.smartseoul.localhost"
+
+
+def demo_witness_start(var_dir: Path) -> Any:
+    """Start one local witness for `smartseoul demo`, so its checkpoints carry a real
+    cosignature; returns the process (or None when witnesses are configured already).
+
+    Its key and state live in var/witness/; the web server and the worker are pointed at
+    it through the same settings a deployment uses.
+    """
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+    from django.conf import settings
+
+    from smartseoul.ledger import actions, keys, queries
+    from smartseoul.ledger.witness_protocol import generate_cosigner_key, parse_cosigner_skey
+
+    if settings.LEDGER_WITNESSES:
+        return None
+    folder = var_dir / "witness"
+    key_file = folder / "witness.key"
+    if not key_file.exists():
+        keys.write_new_key_file(key_file, generate_cosigner_key(DEMO_WITNESS)[0])
+    signer = parse_cosigner_skey(key_file.read_text(encoding="ascii").strip())
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    args = [sys.executable, "-m", "smartseoul.cli", "witness", "serve", "--port", str(port)]
+    args += ["--state", str(folder / "state.sqlite3"), "--key-file", str(key_file)]
+    logs = queries.logs_all()
+    for ledger_log in logs:
+        args += ["--log", f"{ledger_log.origin}={ledger_log.vkey}"]
+    with (folder / "witness.log").open("ab") as output:
+        process = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    item = f"{signer.name}=http://127.0.0.1:{port}={signer.vkey}"
+    # This process (and the web workers it forks) and the task worker it starts.
+    os.environ["SMARTSEOUL_LEDGER_WITNESSES"] = item
+    os.environ["SMARTSEOUL_LEDGER_QUORUM"] = "1"
+    settings.LEDGER_WITNESSES = [item]
+    settings.LEDGER_QUORUM = 1
+    for ledger_log in logs:
+        actions.checkpoint_publish(log=ledger_log, force=True)
+    return process

@@ -83,14 +83,14 @@ def insert_rows(
         # than psycopg's per-value write_row.  Only integers and hex bytea are written, so
         # nothing needs escaping.
         raw = connection.cursor().cursor
-        stamp = created_at.isoformat()
+        copy_stamp = created_at.isoformat()
         with raw.copy(
             f'COPY {ENTRY_TABLE} (log_id, "index", data, leaf_hash, created_at) FROM STDIN'
         ) as copy:
             copy.write(
                 "".join(
                     f"{log_id}\t{first_index + offset}\t\\\\x{entry.hex()}"
-                    f"\t\\\\x{leaf.hex()}\t{stamp}\n"
+                    f"\t\\\\x{leaf.hex()}\t{copy_stamp}\n"
                     for offset, (entry, leaf) in enumerate(zip(data, leaves, strict=True))
                 )
             )
