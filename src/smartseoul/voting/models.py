@@ -92,6 +92,18 @@ class Vote(models.Model):
     tallied_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
+    # Secret ballots only (docs/election-crypto.md §8–9).  The trustees' key ceremony: k of n,
+    # and the document whose SHA-256 (``ceremony_hash``) every key-generation proof binds.
+    threshold = models.PositiveSmallIntegerField(_("trustees needed to decrypt"), null=True)
+    ceremony = models.JSONField(null=True, blank=True)
+    ceremony_hash = models.CharField(max_length=64, blank=True)
+    # Set together once every trustee confirmed its shares; then the vote may be scheduled.
+    public_key = models.CharField(max_length=64, blank=True)
+    election_hash = models.CharField(max_length=64, blank=True)
+    # The homomorphic sum of the counted ballots, one {"alpha", "beta"} per option per question,
+    # waiting for the trustees' decryption shares.
+    encrypted_tally = models.JSONField(null=True, blank=True)
+
     class Meta:
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
@@ -204,6 +216,9 @@ class Ballot(models.Model):
     ledger_index = models.BigIntegerField(null=True)
     cast_at = models.DateTimeField()
     replaced_at = models.DateTimeField(null=True, blank=True)
+    # Secret ballots: SHA-256 of all the ballot's ciphertexts.  Unique, so a copy of someone
+    # else's encrypted ballot (which would repeat their choice) is refused even under races.
+    ciphertext_hash = models.CharField(max_length=64, null=True, unique=True)
 
     class Meta:
         ordering = ["cast_at", "id"]
@@ -211,3 +226,45 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return self.tracker[:12]
+
+
+class Trustee(models.Model):
+    """A trustee of a secret vote's election key (k of n, no trusted dealer).
+
+    The server only ever holds public values and relays shares sealed to each recipient's
+    transport key: the secret shares live in each trustee's key file on their own machine.
+    """
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="trustees")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="trusteeships"
+    )
+    index = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(255)]
+    )
+    # {"public", "proof"}: the key other trustees seal this trustee's shares to.
+    transport_key = models.JSONField(null=True, blank=True)
+    # The public dealing (Feldman commitments with proofs) and the shares sealed to every
+    # other trustee: [{"dealer", "recipient", "ephemeral", "body", "tag"}, …].
+    dealing = models.JSONField(null=True, blank=True)
+    sealed_shares = models.JSONField(null=True, blank=True)
+    # {"trustee", "factors", "proofs"}: partial decryption of the encrypted tally.
+    decryption = models.JSONField(null=True, blank=True)
+    appointed_at = models.DateTimeField(auto_now_add=True)
+    transport_key_at = models.DateTimeField(null=True, blank=True)
+    dealt_at = models.DateTimeField(null=True, blank=True)
+    # The trustee opened and checked every share sealed to it.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    decrypted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("trustee")
+        verbose_name_plural = _("trustees")
+        ordering = ["vote_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "index"], name="trustee_index_once"),
+            models.UniqueConstraint(fields=["vote", "user"], name="trustee_user_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}/{self.index}"
