@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterator
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from smartseoul.accounts.actions import citizen_profile_save
 from smartseoul.accounts.models import User
@@ -24,6 +25,13 @@ from smartseoul.voting.models import Ballot, Vote
 from tests.voting.conftest import policy_poll
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The actions' messages are checked in English (the pages show them in Korean)."""
+    with translation.override("en"):
+        yield
 
 
 def test_a_scheduled_poll_opens_and_closes_by_itself(cityhall_official: User) -> None:
@@ -54,6 +62,7 @@ def test_a_ballot_goes_into_the_public_ledger(open_poll: Vote, citizen: User) ->
         "vote",
         "manifest",
         "pseudonym",
+        "weight",
         "cast_at",
         "replaces",
         "choices",
