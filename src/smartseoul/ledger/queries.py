@@ -258,3 +258,37 @@ def entry_inclusion_check(log_name: str, index: int) -> InclusionCheck:
     checkpoint = checkpoint_latest(log)
     _proof, verified, problem = _check_entry(log, entry, checkpoint)
     return InclusionCheck(checkpoint.size if checkpoint else None, verified, problem)
+
+
+# Reads for apps that publish proofs of many entries at once (mVoting's election record).
+_CHUNK = 2000  # values per IN (…) list: well below SQLite's bound-parameter limit
+
+
+def entries_at(log: Log, indexes: list[int]) -> dict[int, bytes]:
+    """The exact bytes of the entries at ``indexes``."""
+    found: dict[int, bytes] = {}
+    for start in range(0, len(indexes), _CHUNK):
+        rows = Entry.objects.filter(log=log, index__in=indexes[start : start + _CHUNK]).values_list(
+            "index", "data"
+        )
+        found.update((index, bytes(data)) for index, data in rows)
+    return found
+
+
+def multi_inclusion(log: Log, indexes: list[int], tree_size: int) -> list[bytes]:
+    """A multi-leaf inclusion proof (ledger/multiproof.py) of ``indexes`` in the tree of
+    ``tree_size`` entries: every hash once, read in a few batched queries."""
+    from smartseoul.ledger.multiproof import plan_multi_inclusion
+
+    plan = plan_multi_inclusion(sorted(indexes), tree_size)
+    reader = DbHashReader(log.pk)
+    keys = list(plan.keys)
+    hashes: list[bytes] = []
+    for start in range(0, len(keys), _CHUNK):
+        hashes += reader.get_nodes(keys[start : start + _CHUNK])
+    return plan.assemble(hashes)
+
+
+def witness_quorum() -> int:
+    """How many witness cosignatures a checkpoint needs to be preferred."""
+    return keys.quorum()
