@@ -75,6 +75,15 @@ class ClientRateThrottle(BaseThrottle):
         return float(self.retry_after) if self.retry_after is not None else None
 
 
+def csrf_check(request: HttpRequest) -> None:
+    """Refuse a cookie-authenticated write without the CSRF token (as Django's forms do)."""
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    refusal = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})
+    if refusal is not None:
+        raise PermissionDenied("CSRF check failed: send the X-CSRFToken header.")
+
+
 def anonymous(request: HttpRequest) -> bool:
     """Last in an ``auth`` list: lets a request through with whatever identity it has."""
     return True

@@ -8,12 +8,13 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
+from ninja.errors import AuthenticationError
 
-from smartseoul.api import identified_if_possible, signed_in
+from smartseoul.api import csrf_check, identified_if_possible, presented_api_key
 from smartseoul.voting import queries
 from smartseoul.voting.actions import ballot_cast
 from smartseoul.voting.ballot_context import browser_context
-from smartseoul.voting.eligibility import user_eligibility
+from smartseoul.voting.eligibility import voter_eligibility
 from smartseoul.voting.models import Vote
 
 router = Router(tags=["voting"], auth=identified_if_possible)
@@ -80,8 +81,22 @@ class TrackerOut(Schema):
     problem: str
 
 
-def _vote_out(vote: Vote, user: Any) -> dict[str, Any]:
-    eligibility = user_eligibility(vote, user)
+def _voter(request: HttpRequest, vote: Vote) -> Any:
+    """The caster: an API-key or session user, or a voter-roll household of this session.
+
+    Households have no account, so these endpoints cannot demand one; a browser session must
+    then carry the CSRF token like any form post.
+    """
+    if presented_api_key(request) is None:
+        csrf_check(request)
+    voter = queries.voter_of(request, vote)
+    if voter is None or (not vote.uses_roll and not voter.is_authenticated):
+        raise AuthenticationError()
+    return voter
+
+
+def _vote_out(vote: Vote, request: HttpRequest) -> dict[str, Any]:
+    eligibility = voter_eligibility(vote, queries.voter_of(request, vote))
     return {
         "id": vote.public_id,
         "kind": vote.kind,
@@ -113,24 +128,23 @@ def _vote_out(vote: Vote, user: Any) -> dict[str, Any]:
 
 @router.get("/votes", response=list[VoteOut], summary="Open and upcoming votes, mine first")
 def votes_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_vote_out(vote, request.user) for vote in queries.votes_open_near(request.user)]
+    return [_vote_out(vote, request) for vote in queries.votes_open_near(request.user)]
 
 
 @router.get("/votes/{vote_id}", response=VoteOut, summary="One vote with its questions")
 def vote_show(request: HttpRequest, vote_id: UUID) -> dict[str, Any]:
-    return _vote_out(queries.vote_get(request.user, vote_id), request.user)
+    return _vote_out(queries.vote_get(request.user, vote_id), request)
 
 
 @router.post(
     "/votes/{vote_id}/ballots",
     response={201: BallotOut},
-    auth=signed_in,
     summary="Cast (or replace) my ballot in an open poll",
 )
 def ballot_create(request: HttpRequest, vote_id: UUID, payload: BallotIn) -> dict[str, Any]:
     """`choices` has one list per question with the chosen options' indexes."""
     vote = queries.vote_get(request.user, vote_id)
-    ballot = ballot_cast(vote=vote, voter=request.user, choices=payload.choices)
+    ballot = ballot_cast(vote=vote, voter=_voter(request, vote), choices=payload.choices)
     return {
         "tracker": ballot.tracker,
         "ledger_index": ballot.ledger_index,
@@ -155,7 +169,6 @@ def vote_context(request: HttpRequest, vote_id: UUID) -> dict[str, Any]:
 @router.post(
     "/votes/{vote_id}/encrypted-ballots",
     response={201: BallotOut},
-    auth=signed_in,
     summary="Cast (or replace) my encrypted ballot in a secret vote",
 )
 def encrypted_ballot_create(
@@ -165,7 +178,9 @@ def encrypted_ballot_create(
     from smartseoul.voting.actions import ballot_cast_encrypted
 
     vote = queries.vote_get(request.user, vote_id)
-    ballot = ballot_cast_encrypted(vote=vote, voter=request.user, ballot_json=payload.ballot)
+    ballot = ballot_cast_encrypted(
+        vote=vote, voter=_voter(request, vote), ballot_json=payload.ballot
+    )
     return {
         "tracker": ballot.tracker,
         "ledger_index": ballot.ledger_index,

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartseoul.voting import actions, queries
-from smartseoul.voting.console_forms import VoteForm
+from smartseoul.voting.console_forms import RollUploadForm, VoteForm
 from smartseoul.voting.models import Vote
+from smartseoul.voting.roll import roll_import
 
 
 @login_required
@@ -58,6 +59,8 @@ def vote_new(request: HttpRequest) -> HttpResponse:
                 ),
                 allow_revote=data["allow_revote"],
                 results_live=data["results_live"],
+                # Community elections vote by household codes from their voter roll.
+                uses_roll=data["kind"] == Vote.Kind.COMMUNITY,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -109,3 +112,23 @@ def vote_action(request: HttpRequest, public_id: str, action: str) -> HttpRespon
         return redirect("voting:console")
     change, done = changes[action]
     return _transition(request, public_id, change, done)
+
+
+@login_required
+def roll(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Upload a community election's households; show their codes once, to print or hand out."""
+    vote = queries.vote_get(request.user, public_id)
+    form = RollUploadForm(request.POST or None, request.FILES or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = roll_import(actor=request.user, vote=vote, households=form.households())
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request,
+        "voting/roll.html",
+        {"vote": vote, "form": form, "issued": issued, "households": vote.roll.count()},
+    )

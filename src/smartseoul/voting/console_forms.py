@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from smartseoul.places.models import District
 from smartseoul.voting.actions import QuestionSpec
 from smartseoul.voting.models import Vote
+from smartseoul.voting.roll import Household, roll_parse_csv
 
 _BOUNDS = re.compile(r"\((\d+)\s*[-–~]\s*(\d+)\)\s*$")
 
@@ -93,3 +94,38 @@ class VoteForm(forms.Form):
 
     def clean_questions(self) -> list[QuestionSpec]:
         return parse_questions(self.cleaned_data["questions"])
+
+
+class RollUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Voter roll (CSV)"),
+        required=False,
+        help_text=_("Columns: household, weight (optional), contact (e-mail, optional)."),
+    )
+    text = forms.CharField(
+        label=_("…or paste it"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "household,weight,contact"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        if upload is not None:
+            raw = upload.read(5_000_000)
+            for encoding in ("utf-8-sig", "cp949"):  # Excel in Korea saves CSV as CP949
+                try:
+                    cleaned["csv"] = raw.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise ValidationError(_("The file is neither UTF-8 nor CP949 text."))
+        elif cleaned.get("text", "").strip():
+            cleaned["csv"] = cleaned["text"]
+        else:
+            raise ValidationError(_("Choose a CSV file or paste the roll."))
+        return cleaned
+
+    def households(self) -> list[Household]:
+        return roll_parse_csv(self.cleaned_data["csv"])

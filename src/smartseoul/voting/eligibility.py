@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from smartseoul.voting.models import Vote
+from smartseoul.voting.models import RollEntry, Vote
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,15 @@ class Eligibility:
 
 
 ALLOWED = Eligibility(True)
+
+
+def voter_eligibility(vote: Vote, voter: object) -> Eligibility:
+    """Whether this voter — a user, a voter-roll household, or nobody yet — may vote."""
+    if vote.uses_roll:
+        if isinstance(voter, RollEntry) and voter.vote_id == vote.pk:
+            return ALLOWED
+        return Eligibility(False, _("Enter your household's voting code to vote."))
+    return user_eligibility(vote, voter)
 
 
 def user_eligibility(vote: Vote, user: object) -> Eligibility:

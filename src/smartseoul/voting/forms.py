@@ -47,3 +47,14 @@ class TrackerForm(forms.Form):
         max_length=80,
         help_text=_("The 64-character code you got after voting."),
     )
+
+
+class HouseholdCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Voting code"),
+        max_length=40,
+        help_text=_("The code your household received by e-mail, text message or on paper."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from smartseoul.voting.actions import vote_sync_status
-from smartseoul.voting.models import Ballot, Participation, Vote
+from smartseoul.voting.models import Ballot, Participation, RollEntry, Vote
 
 PUBLIC_STATUSES = (
     Vote.Status.SCHEDULED,
@@ -94,13 +94,31 @@ def results_for(vote: Vote, user: Any) -> dict[str, Any] | None:
     return count_open_ballots(vote)
 
 
-def my_ballot(vote: Vote, user: Any) -> Ballot | None:
-    if not getattr(user, "is_authenticated", False):
+HOUSEHOLD_SESSION_KEY = "voting_households"
+
+
+def household_of(request: Any, vote: Vote) -> RollEntry | None:
+    """The voter-roll household this browser session signed in with a code, for ``vote``."""
+    entry_id = request.session.get(HOUSEHOLD_SESSION_KEY, {}).get(str(vote.public_id))
+    if entry_id is None:
+        return None
+    return RollEntry.objects.filter(pk=entry_id, vote=vote).first()
+
+
+def voter_of(request: Any, vote: Vote) -> Any:
+    """Who votes from this request: the household (voter-roll elections) or the user."""
+    return household_of(request, vote) if vote.uses_roll else request.user
+
+
+def my_ballot(vote: Vote, voter: Any) -> Ballot | None:
+    if isinstance(voter, RollEntry):
+        ref = f"roll:{voter.pk}"
+    elif getattr(voter, "is_authenticated", False):
+        ref = f"user:{voter.pk}"
+    else:
         return None
     participation = (
-        Participation.objects.select_related("ballot")
-        .filter(vote=vote, voter_ref=f"user:{user.pk}")
-        .first()
+        Participation.objects.select_related("ballot").filter(vote=vote, voter_ref=ref).first()
     )
     return participation.ballot if participation else None
 

@@ -11,8 +11,10 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("console/", console.console, name="console"),
     path("console/new/", console.vote_new, name="vote_new"),
+    path("console/<uuid:public_id>/roll/", console.roll, name="roll"),
     path("console/<uuid:public_id>/<slug:action>/", console.vote_action, name="vote_action"),
     path("<uuid:public_id>/", views.vote_detail, name="detail"),
     path("<uuid:public_id>/results/", views.results, name="results"),
+    path("<uuid:public_id>/household/", views.household, name="household"),
     path("<uuid:public_id>/receipt/<str:tracker>/", views.receipt, name="receipt"),
 ]

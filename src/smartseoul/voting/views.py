@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +12,10 @@ from smartseoul.places.models import District
 from smartseoul.voting import queries
 from smartseoul.voting.actions import ballot_cast
 from smartseoul.voting.ballot_context import browser_context
-from smartseoul.voting.eligibility import user_eligibility
-from smartseoul.voting.forms import BallotForm, TrackerForm
+from smartseoul.voting.eligibility import voter_eligibility
+from smartseoul.voting.forms import BallotForm, HouseholdCodeForm, TrackerForm
 from smartseoul.voting.models import Vote
+from smartseoul.voting.roll import roll_entry_for
 
 
 @require_GET
@@ -30,10 +30,13 @@ def vote_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def vote_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     vote = queries.vote_get(request.user, public_id)
-    eligibility = user_eligibility(vote, request.user)
+    voter = queries.voter_of(request, vote)
+    eligibility = voter_eligibility(vote, voter)
     form = BallotForm(vote, request.POST or None)
     if request.method == "POST":
-        if not request.user.is_authenticated:
+        if vote.uses_roll and voter is None:
+            return redirect("voting:household", public_id=vote.public_id)
+        if not vote.uses_roll and not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
         if vote.privacy == Vote.Privacy.SECRET:
             form.add_error(
@@ -41,7 +44,7 @@ def vote_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             )
         elif form.is_valid():
             try:
-                ballot = ballot_cast(vote=vote, voter=request.user, choices=form.choices())
+                ballot = ballot_cast(vote=vote, voter=voter, choices=form.choices())
             except ValidationError as exc:
                 form.add_error(None, " ".join(exc.messages))
             except PermissionDenied as exc:
@@ -57,7 +60,7 @@ def vote_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "vote": vote,
             "form": form,
             "eligibility": eligibility,
-            "my_ballot": queries.my_ballot(vote, request.user),
+            "my_ballot": queries.my_ballot(vote, voter),
             "results": queries.results_for(vote, request.user),
             "turnout": queries.turnout(vote),
             "election_data": _election_data(vote, form) if secret and vote.public_key else None,
@@ -94,11 +97,10 @@ def _election_data(vote: Vote, form: BallotForm) -> dict[str, object]:
     }
 
 
-@login_required
 @require_GET
 def receipt(request: HttpRequest, public_id: str, tracker: str) -> HttpResponse:
     vote = queries.vote_get(request.user, public_id)
-    ballot = queries.my_ballot(vote, request.user)
+    ballot = queries.my_ballot(vote, queries.voter_of(request, vote))
     if ballot is None or ballot.tracker != tracker:
         return redirect("voting:detail", public_id=vote.public_id)
     return render(request, "voting/receipt.html", {"vote": vote, "ballot": ballot})
@@ -133,3 +135,22 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(
         request, "voting/track.html", {"form": form, "check": check, "searched": searched}
     )
+
+
+@require_http_methods(["GET", "POST"])
+def household(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A household of a voter roll enters the code it received to vote without an account."""
+    vote = queries.vote_get(request.user, public_id)
+    form = HouseholdCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        entry = roll_entry_for(vote, form.cleaned_data["code"])
+        if entry is None:
+            form.add_error("code", _("This code is not on this election's voter roll."))
+        else:
+            households = request.session.get(queries.HOUSEHOLD_SESSION_KEY, {})
+            households[str(vote.public_id)] = entry.pk
+            request.session[queries.HOUSEHOLD_SESSION_KEY] = households
+            request.session.cycle_key()  # a new session id once the household is identified
+            messages.success(request, _("Voting as %(household)s.") % {"household": entry.label})
+            return redirect("voting:detail", public_id=vote.public_id)
+    return render(request, "voting/household.html", {"vote": vote, "form": form})
