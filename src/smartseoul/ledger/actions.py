@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from smartseoul.audit.actions import audit_record
@@ -138,6 +138,14 @@ def checkpoint_publish(*, log: Log, force: bool = False) -> Checkpoint:
     """
     if _in_transaction():
         raise RuntimeError("checkpoint_publish signs committed state only; call it outside")
+    if connection.vendor == "sqlite":
+        # Appends nested in a caller's transaction (a ballot cast) committed with the
+        # connection's synchronous=NORMAL; a power cut could still undo them.  One
+        # synchronous=FULL commit fsyncs the whole WAL, so everything committed so far is
+        # durable before any witness or reader sees a head that includes it.
+        _make_durable()
+        with transaction.atomic():
+            Log.objects.filter(pk=log.pk).update(size=F("size"))
     head = Log.objects.get(pk=log.pk)
     latest = Checkpoint.objects.filter(log=head, size=head.size).first()
     if latest is not None and not force:
