@@ -6,23 +6,26 @@ import datetime
 import hashlib
 import hmac
 import secrets
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import rfc8785
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartseoul.audit.actions import audit_record
 from smartseoul.ledger.actions import entry_append, log_ensure
 from smartseoul.ledger.merkle import leaf_hash
 from smartseoul.places.models import District, Neighbourhood
+from smartseoul.voting.ballot_context import election_context
+from smartseoul.voting.crypto import EncryptedBallot, ProofError, verify_ballot
 from smartseoul.voting.eligibility import user_eligibility
 from smartseoul.voting.manifest import manifest_hash
 from smartseoul.voting.models import Ballot, Option, Participation, Question, RollEntry, Vote
+from smartseoul.voting.tally import count_open_ballots, encrypted_sum, tally_to_json
 
 LEDGER_LOG = "votes"
 MAX_QUESTIONS = 20
@@ -168,6 +171,21 @@ def vote_create(
 
 
 def _freeze(vote: Vote, status: str) -> None:
+    if vote.privacy == Vote.Privacy.SECRET:
+        # Ballots are encrypted under the trustees' key and bound to the manifest it was
+        # made for (the election hash): both must exist and still match.
+        if not vote.public_key:
+            raise ValidationError(
+                {"status": _("The trustees have not finished making the election key.")}
+            )
+        if manifest_hash(vote) != vote.manifest_hash:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "The vote changed after its key ceremony; appoint the trustees again."
+                    )
+                }
+            )
     vote.manifest_hash = manifest_hash(vote)
     vote.status = status
     vote.save(update_fields=["manifest_hash", "status"])
@@ -383,35 +401,51 @@ def ballot_cast(*, vote: Vote, voter: Any, choices: Sequence[Sequence[int]]) -> 
     )
 
 
-def count_open_ballots(vote: Vote) -> dict[str, Any]:
-    """Counts of the ballots that count (replaced ballots do not), with turnout by district."""
-    questions = list(vote.questions.prefetch_related("options"))
-    tallies = [Counter[int]() for _ in questions]
-    turnout: Counter[str] = Counter()
-    counted = 0
-    rows = Participation.objects.filter(vote=vote, ballot__isnull=False).values_list(
-        "ballot__content", "ballot__weight", "district_id"
-    )
-    for content, weight, district in rows:
-        counted += 1
-        turnout[district or "unknown"] += 1
-        for tally, chosen in zip(tallies, content["choices"], strict=True):
-            for index in chosen:
-                tally[index] += weight
-    return {
-        "ballots": counted,
-        "turnout_by_district": dict(sorted(turnout.items())),
-        "questions": [
-            {
-                "text": question.text,
-                "options": [
-                    {"label": option.label, "votes": tallies[number][position]}
-                    for position, option in enumerate(question.options.all())
-                ],
-            }
-            for number, question in enumerate(questions)
-        ],
-    }
+def _ciphertext_digest(ballot: EncryptedBallot) -> str:
+    digest = hashlib.sha256()
+    for question in ballot.questions:
+        for option in question.options:
+            digest.update(option.ciphertext.to_bytes())
+    return digest.hexdigest()
+
+
+def ballot_cast_encrypted(*, vote: Vote, voter: Any, ballot_json: Any) -> Ballot:
+    """Cast (or, where allowed, replace) an encrypted ballot in a secret vote.
+
+    Every proof is checked against the vote's election context first (a few milliseconds,
+    before any lock is taken); then the ballot is stored exactly like an open poll's
+    (``ballot_store``).  A ballot must be bound to nobody (empty binding) or to its voter's
+    own pseudonym, and one whose ciphertexts repeat an earlier ballot's is refused: a copy
+    would repeat someone else's secret choice.
+    """
+    if vote.privacy != Vote.Privacy.SECRET:
+        raise ValidationError({"vote": _("This poll is not a secret ballot.")})
+    _ensure_open(vote)
+    identity = voter_identity(vote, voter)
+    try:
+        ballot = EncryptedBallot.from_json(ballot_json)
+        verify_ballot(election_context(vote), ballot)
+    except ProofError as exc:
+        raise ValidationError(
+            {"ballot": _("The ballot was refused: %(reason)s") % {"reason": exc}}
+        ) from None
+    if ballot.binding and ballot.binding.hex() != pseudonym(vote, identity.ref):
+        raise ValidationError({"ballot": _("This ballot is bound to another voter.")})
+    digest = _ciphertext_digest(ballot)
+    duplicate = ValidationError({"ballot": _("This encrypted ballot was cast before.")})
+    try:
+        with transaction.atomic():
+            if Ballot.objects.filter(ciphertext_hash=digest).exists():
+                raise duplicate
+            stored = ballot_store(
+                vote=vote, identity=identity, content={"ballot": ballot.to_json()}
+            )
+            # The unique column settles a race between two casts of the same copy.
+            Ballot.objects.filter(pk=stored.pk).update(ciphertext_hash=digest)
+    except IntegrityError:
+        raise duplicate from None
+    stored.ciphertext_hash = digest
+    return stored
 
 
 @transaction.atomic
@@ -424,8 +458,8 @@ def vote_tally(*, actor: Any, vote: Vote) -> Vote:
     vote_sync_status(vote)
     if vote.status != Vote.Status.CLOSED:
         raise ValidationError({"status": "Only a closed vote can be tallied."})
-    if vote.privacy != Vote.Privacy.OPEN:
-        raise ValidationError({"status": "Secret ballots are tallied by the trustees."})
+    if vote.privacy == Vote.Privacy.SECRET:
+        return _tally_encrypted(actor, vote)
     vote.results = count_open_ballots(vote)
     vote.tallied_at = timezone.now()
     vote.status = Vote.Status.TALLIED
@@ -435,6 +469,25 @@ def vote_tally(*, actor: Any, vote: Vote) -> Vote:
         action="vote.tallied",
         target=vote,
         details={"ballots": vote.results["ballots"]},
+    )
+    return vote
+
+
+def _tally_encrypted(actor: Any, vote: Vote) -> Vote:
+    """Secret ballots: store the homomorphic sum of the counted ballots for the trustees to
+    decrypt (trustees.trustee_decryption_submit); the vote stays closed until they have."""
+    if vote.encrypted_tally is not None:
+        raise ValidationError(
+            {"status": _("This vote is counted; it waits for the trustees to decrypt.")}
+        )
+    sums, total_weight = encrypted_sum(vote)
+    vote.encrypted_tally = tally_to_json(vote, sums)
+    vote.save(update_fields=["encrypted_tally"])
+    audit_record(
+        actor=actor,
+        action="vote.tally_encrypted",
+        target=vote,
+        details={"weight": total_weight},
     )
     return vote
 
