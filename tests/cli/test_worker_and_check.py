@@ -60,6 +60,15 @@ def test_check_reports_pending_migrations_then_ok(tmp_path: Path) -> None:
     assert pending.returncode == 1
     assert "pending" in pending.stderr
     run(tmp_path, "manage", "migrate", "-v", "0")
+    # migrate also creates the database cache's table (API rate limits need it).
+    cache = run(
+        tmp_path,
+        "manage",
+        "shell",
+        "-c",
+        "from django.core.cache import cache; cache.set('k', 41); print(cache.get('k') + 1)",
+    )
+    assert cache.stdout.strip().splitlines()[-1] == "42", cache.stderr
     done = run(tmp_path, "check")
     assert done.returncode == 0, done.stderr
     assert "database: ok (sqlite)" in done.stdout

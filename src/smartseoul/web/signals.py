@@ -10,8 +10,12 @@ from django.dispatch import receiver
 
 @receiver(post_migrate)
 def create_cache_table(sender: Any, **kwargs: Any) -> None:
-    """The database cache (API rate limits) needs its table wherever the schema is migrated."""
-    if sender.label != "web":
+    """The database cache (API rate limits) needs its table wherever the schema is migrated.
+
+    post_migrate is sent once per app *with models*; ``auth`` is always installed and
+    migrated, so it stands for "the schema was migrated" (this app has no models).
+    """
+    if sender.label != "auth":
         return
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith("DatabaseCache"):
