@@ -191,10 +191,12 @@ def _register_routers() -> None:
     from smartseoul.accounts.api import router as accounts_router
     from smartseoul.places.api import router as places_router
     from smartseoul.voting.api import router as voting_router
+    from smartseoul.voting.trustee_api import router as trustee_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/places", places_router)
     api.add_router("/voting", voting_router)
+    api.add_router("/voting/trustee", trustee_router)
 
 
 _register_routers()

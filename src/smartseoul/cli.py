@@ -201,6 +201,18 @@ def cmd_ledger(args: argparse.Namespace, rest: Sequence[str]) -> int:
     return ledger_main(rest)
 
 
+def cmd_trustee(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    from smartseoul.voting.trustee_cli import main as trustee_main
+
+    return trustee_main(rest)
+
+
+def cmd_verify_election(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    from smartseoul.voting.verify_record import main as verify_main
+
+    return verify_main(rest)
+
+
 def cmd_manage(args: argparse.Namespace, rest: Sequence[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartseoul.settings")
     from django.core.management import execute_from_command_line
@@ -239,6 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
         "witness", help="run an independent ledger witness (serve, keygen)", add_help=False
     )
     sub.add_parser("ledger", help="ledger tools: verify URL, publish, keygen", add_help=False)
+    sub.add_parser(
+        "trustee",
+        help="a secret vote's trustee: init, deal, confirm, decrypt, status",
+        add_help=False,
+    )
+    sub.add_parser(
+        "verify-election", help="check an election record (RECORD [--url URL])", add_help=False
+    )
     return parser
 
 
@@ -246,12 +266,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     # `manage` and `worker` hand everything after them to Django untouched; `witness` and
-    # `ledger` parse their own arguments (smartseoul/ledger/cli.py).
+    # `ledger` parse their own arguments (smartseoul/ledger/cli.py), `trustee` and
+    # `verify-election` theirs (smartseoul/voting/trustee_cli.py, verify_record.py).
     passthrough = {
         "manage": cmd_manage,
         "worker": cmd_worker,
         "witness": cmd_witness,
         "ledger": cmd_ledger,
+        "trustee": cmd_trustee,
+        "verify-election": cmd_verify_election,
     }
     if argv and argv[0] in passthrough:
         return passthrough[argv[0]](argparse.Namespace(command=argv[0]), argv[1:])

@@ -12,7 +12,7 @@ from smartseoul.accounts.actions import email_mark_verified, role_grant
 from smartseoul.accounts.models import User
 from smartseoul.accounts.roles import Role
 from smartseoul.voting import trustee_device as device
-from smartseoul.voting.actions import QuestionSpec, vote_create, vote_tally
+from smartseoul.voting.actions import QuestionSpec, vote_create, vote_sync_status, vote_tally
 from smartseoul.voting.ballot_context import election_context
 from smartseoul.voting.crypto import encrypt_ballot
 from smartseoul.voting.models import Vote
@@ -84,11 +84,8 @@ def encrypted(vote: Vote, selections: Sequence[Sequence[int]]) -> dict[str, Any]
 
 
 def close(vote: Vote) -> None:
-    Vote.objects.filter(pk=vote.pk).update(
-        opens_at=vote.opens_at - datetime.timedelta(days=1),
-        closes_at=timezone.now() - datetime.timedelta(seconds=1),
-    )
-    vote.refresh_from_db()
+    """Close the vote as its closing time would, leaving the manifest (its times) alone."""
+    vote_sync_status(vote, now=vote.closes_at + datetime.timedelta(seconds=1))
 
 
 def close_and_count(vote: Vote) -> None:

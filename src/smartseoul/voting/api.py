@@ -198,6 +198,17 @@ def vote_results(request: HttpRequest, vote_id: UUID) -> dict[str, Any]:
     return {"vote": str(vote.public_id), "final": vote.status == Vote.Status.PUBLISHED, **results}
 
 
+@router.get(
+    "/votes/{vote_id}/record",
+    summary="The election record, once the results are public (docs/election-record.md)",
+)
+def vote_record(request: HttpRequest, vote_id: UUID) -> dict[str, Any]:
+    """Everything `smartseoul verify-election` needs to re-check the result."""
+    from smartseoul.voting.record_views import visible_record
+
+    return visible_record(request.user, vote_id)
+
+
 @router.get("/trackers/{tracker}", response=TrackerOut, summary="Look up a ballot tracker")
 def tracker_show(request: HttpRequest, tracker: str) -> dict[str, Any]:
     check = queries.tracker_check(tracker)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from smartseoul.voting import console, views
+from smartseoul.voting import console, record_views, views
 
 app_name = "voting"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/<uuid:public_id>/<slug:action>/", console.vote_action, name="vote_action"),
     path("<uuid:public_id>/", views.vote_detail, name="detail"),
     path("<uuid:public_id>/results/", views.results, name="results"),
+    path("<uuid:public_id>/record.json", record_views.record_json, name="record"),
     path("<uuid:public_id>/household/", views.household, name="household"),
     path("<uuid:public_id>/receipt/<str:tracker>/", views.receipt, name="receipt"),
 ]
