@@ -15,6 +15,7 @@ from smartseoul.accounts.models import Department, User
 from smartseoul.accounts.roles import Role
 from smartseoul.places.models import District
 from smartseoul.web.demo import departments_load
+from tests.processes import migrated_sqlite, processes, sqlite_copy  # noqa: F401 - fixtures
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,21 +10,12 @@ from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests import processes
+from tests.processes import clean_env, free_port
 
 
 def demo_env(workdir: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SMARTSEOUL_", "DATABASE_URL", "DJANGO_"))
-    }
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
+    return clean_env()
 
 
 def start_demo(workdir: Path, *args: str) -> tuple[subprocess.Popen[str], int]:
@@ -62,13 +50,7 @@ def fetch(url: str, timeout: float = 10) -> tuple[int, str]:
 
 
 def stop(process: subprocess.Popen[str]) -> str:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        output, _ = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
-    return output
+    return processes.stop(process, timeout=30)  # the demo also stops its worker and witness
 
 
 @pytest.mark.slow
