@@ -1,4 +1,5 @@
-"""Demo polls: two open city policy polls, one citizen poll, one published result."""
+"""Demo polls: two open city policy polls, one citizen poll, one published result, and a
+secret-ballot election (demo_secret.py)."""
 
 from __future__ import annotations
 
@@ -27,10 +28,12 @@ DEMO_TITLES = {
 def voting_demo_load() -> None:
     from smartseoul.accounts.models import User
     from smartseoul.places.models import District
+    from smartseoul.voting.demo_secret import secret_demo_load
 
+    official = User.objects.get(email="official.cityhall@demo.smartseoul.example")
+    secret_demo_load(official)
     if Vote.objects.filter(title__in=DEMO_TITLES.values()).exists():
         return
-    official = User.objects.get(email="official.cityhall@demo.smartseoul.example")
     now = timezone.now()
     music = vote_create(
         actor=official,

@@ -250,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("status", "show where the ceremony stands"),
     ):
         command = init if text is None else sub.add_parser(name, help=text)
+        if command is not init:
+            command.add_argument("--url", help="the site, if not the one in the key file")
         command.add_argument("--key-file", type=Path, required=True, help="this trustee's key file")
         command.add_argument(
             "--api-key",
@@ -270,7 +272,7 @@ def main(argv: Sequence[str]) -> int:
             print(cmd_init(server, args.key_file, args.url, args.vote))
             return 0
         state = load_state(args.key_file)
-        server = Server(state["server"], state["vote"], args.api_key)
+        server = Server(args.url or state["server"], state["vote"], args.api_key)
         commands = {
             "deal": cmd_deal,
             "confirm": cmd_confirm,
