@@ -54,7 +54,9 @@ class Log(models.Model):
 
 
 class Entry(models.Model):
-    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: the unique (log, index) one serves every lookup by log, and each
+    # index costs a write per appended row.
+    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="entries", db_index=False)
     index = models.BigIntegerField()
     data = models.BinaryField()
     leaf_hash = models.BinaryField(max_length=HASH_SIZE)
@@ -75,7 +77,7 @@ class Entry(models.Model):
 class Node(models.Model):
     """A completed perfect subtree of level ≥ 1 (its leaves never change)."""
 
-    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="+")
+    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="+", db_index=False)
     key = models.BigIntegerField()  # node_key(level, index)
     hash = models.BinaryField(max_length=HASH_SIZE)
 
