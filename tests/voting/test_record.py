@@ -240,3 +240,8 @@ def test_the_record_is_downloadable_once_published(
     assert api.json()["crypto"]["public_key"] == secret_vote.public_key
     draft = secret_draft(cityhall_official, title="아직")
     assert client.get(f"/api/voting/votes/{draft.public_id}/record").status_code == 404
+
+
+def test_the_results_page_links_the_record(secret_vote: Vote) -> None:
+    page = Client().get(f"/voting/{secret_vote.public_id}/results/").content.decode()
+    assert f"/voting/{secret_vote.public_id}/record.json" in page

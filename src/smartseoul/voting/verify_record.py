@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,12 +53,10 @@ from smartseoul.voting.crypto import (
 )
 from smartseoul.voting.crypto.codec import read_object, read_point
 from smartseoul.voting.crypto.proofs import ChallengeResponse
-from smartseoul.voting.verify_ballots import BallotJob, check_ballots
+from smartseoul.voting.verify_ballots import BallotJob, Header, Outcome, Setting, check_ballots
 
 RECORD_TYPE = "smartseoul.election-record/v1"
-BALLOT_TYPE = "smartseoul.ballot/v1"
 CEREMONY_TYPE = "smartseoul.key-ceremony/v1"
-ENTRY_KEYS = {"type", "vote", "manifest", "pseudonym", "weight", "cast_at", "replaces"}
 SHOWN_FAILURES = 5
 
 
@@ -71,7 +70,7 @@ class Ballot:
     entry: bytes
     tracker: str
     counted: bool
-    document: dict[str, Any] = field(default_factory=dict)
+    header: Header | None = None  # read from the entry by the ballot pass
 
 
 @dataclass
@@ -79,6 +78,7 @@ class Report:
     say: Callable[[str], None] = print
     results: list[tuple[str, bool | None, str]] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)
+    seconds: dict[str, float] = field(default_factory=dict)  # how long each check took
 
     def run(self, name: str, check: Callable[[], str], needs: Sequence[str] = ()) -> bool:
         blocked = [n for n in needs if n in self.failed]
@@ -86,6 +86,7 @@ class Report:
             self._add(name, None, f"skipped: needs {', '.join(blocked)}")
             self.failed.add(name)
             return False
+        started = time.perf_counter()
         try:
             detail = check()
         except (
@@ -100,6 +101,8 @@ class Report:
             self._add(name, False, str(exc) or type(exc).__name__)
             self.failed.add(name)
             return False
+        finally:
+            self.seconds[name] = time.perf_counter() - started
         self._add(name, True, detail)
         return True
 
@@ -156,6 +159,7 @@ class RecordVerifier:
         self.public_shares: dict[int, Point] = {}
         self.tally: list[Ciphertext] = []
         self.shares: list[DecryptionShare] = []
+        self.outcome: Outcome | None = None
         self.threshold = 0
 
     # --- the record itself ------------------------------------------------------------
@@ -322,34 +326,30 @@ class RecordVerifier:
 
     # --- the ballots --------------------------------------------------------------------
     def check_entries(self) -> str:
-        content = "ballot" if self.secret else "choices"
-        problems = []
+        """Runs the one pass over all entries (ballot proofs too, when the key checked out);
+        this check reports the entries' form, "ballot proofs" the rest."""
+        crypto = self.record.get("crypto") if self.context is not None else None
+        setting = Setting(
+            vote=self.record["vote"],
+            manifest_hash=self.record["manifest_hash"],
+            secret=self.secret,
+            crypto_manifest=crypto["manifest"] if crypto else None,
+            public_key=crypto["public_key"] if crypto else None,
+        )
+        jobs = [BallotJob(b.index, b.entry, b.counted) for b in self.ballots]
+        self.outcome = check_ballots(setting, jobs, workers=self.workers)
+        if self.outcome.malformed:
+            raise _failures(self.outcome.malformed, "malformed ballot entr(y/ies)")
         for b in self.ballots:
-            try:
-                document = json.loads(b.entry)
-                if not isinstance(document, dict) or set(document) != ENTRY_KEYS | {content}:
-                    raise Failed(f"expected exactly the keys {sorted(ENTRY_KEYS | {content})}")
-                if rfc8785.dumps(document) != b.entry:
-                    raise Failed("not canonical JSON (RFC 8785)")
-                if document["type"] != BALLOT_TYPE or document["vote"] != self.record["vote"]:
-                    raise Failed("not a ballot of this vote")
-                if document["manifest"] != self.record["manifest_hash"]:
-                    raise Failed("names another manifest")
-                weight = document["weight"]
-                if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
-                    raise Failed("the weight must be a positive integer")
-                b.document = document
-            except (Failed, ValueError) as exc:
-                problems.append((b.index, str(exc)))
-        if problems:
-            raise _failures(problems, "malformed ballot entr(y/ies)")
+            b.header = self.outcome.headers[b.index]
         return f"{len(self.ballots)} canonical ballot entries for this vote and manifest"
 
     def check_chain(self) -> str:
         last: dict[str, Ballot] = {}
         problems = []
         for b in self.ballots:
-            pseudonym, replaces = b.document["pseudonym"], b.document["replaces"]
+            assert b.header is not None
+            pseudonym, replaces = b.header.pseudonym, b.header.replaces
             before = last.get(pseudonym)
             expected = before.tracker if before else None
             if replaces != expected:
@@ -382,24 +382,24 @@ class RecordVerifier:
 
     def check_ballot_proofs(self) -> str:
         assert self.context is not None
-        jobs = [
-            BallotJob(b.index, b.entry, b.document["weight"], b.counted, b.document["pseudonym"])
-            for b in self.ballots
-        ]
-        outcome = check_ballots(self.context, jobs, workers=self.workers)
-        if outcome.failures:
-            raise _failures(outcome.failures, "ballot(s) fail their proofs")
-        self.tally = outcome.tally(sum(q.options for q in self.context.manifest.questions))
-        if outcome.repeated:
-            raise _failures(outcome.repeated, "ballot(s) repeat another ballot's ciphertext")
+        assert self.outcome is not None
+        if not self.outcome.proofs_checked:
+            raise Failed("the proofs were not checked")
+        if self.outcome.failures:
+            raise _failures(self.outcome.failures, "ballot(s) fail their proofs")
+        if self.outcome.repeated:
+            raise _failures(self.outcome.repeated, "ballot(s) repeat another ballot's ciphertext")
+        self.tally = self.outcome.tally(sum(q.options for q in self.context.manifest.questions))
         return (
-            f"{len(jobs)} ballots: every 0/1 and selection-count proof holds, no ciphertext repeats"
+            f"{len(self.ballots)} ballots: every 0/1 and selection-count proof holds, "
+            "no ciphertext repeats"
         )
 
     def check_open_choices(self) -> str:
         problems = []
         for b in self.ballots:
-            choices = b.document["choices"]
+            assert b.header is not None
+            choices = b.header.choices
             questions = self.manifest["questions"]
             if not isinstance(choices, list) or len(choices) != len(questions):
                 problems.append((b.index, "one list of choices per question is needed"))
@@ -487,9 +487,10 @@ class RecordVerifier:
         else:
             counts = [[0] * len(q["options"]) for q in questions]
             for b in counted:
-                for row, chosen in zip(counts, b.document["choices"], strict=True):
+                assert b.header is not None
+                for row, chosen in zip(counts, b.header.choices, strict=True):
                     for i in chosen:
-                        row[i] += b.document["weight"]
+                        row[i] += b.header.weight
             if counts != claimed:
                 raise Failed(f"recounted {counts}, the record says {claimed}")
         return "; ".join(
