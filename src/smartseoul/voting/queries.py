@@ -173,3 +173,14 @@ def votes_managed_by(user: Any) -> QuerySet[Vote]:
     """Administrators manage every vote; citizens their own polls."""
     votes = Vote.objects.all() if may_administer(user) else Vote.objects.filter(created_by=user)
     return votes.order_by("-created_at")[:100]
+
+
+def ballot_fingerprint(ballot: Ballot) -> str | None:
+    """A secret ballot's own hash, which the voter's browser showed before casting (the
+    Benaloh commitment); the tracker is the ledger entry that carries this ballot."""
+    encrypted = ballot.content.get("ballot") if isinstance(ballot.content, dict) else None
+    if encrypted is None:
+        return None
+    from smartseoul.voting.crypto import EncryptedBallot
+
+    return EncryptedBallot.from_json(encrypted).tracker().hex()

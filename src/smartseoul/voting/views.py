@@ -103,7 +103,11 @@ def receipt(request: HttpRequest, public_id: str, tracker: str) -> HttpResponse:
     ballot = queries.my_ballot(vote, queries.voter_of(request, vote))
     if ballot is None or ballot.tracker != tracker:
         return redirect("voting:detail", public_id=vote.public_id)
-    return render(request, "voting/receipt.html", {"vote": vote, "ballot": ballot})
+    return render(
+        request,
+        "voting/receipt.html",
+        {"vote": vote, "ballot": ballot, "fingerprint": queries.ballot_fingerprint(ballot)},
+    )
 
 
 @require_GET
@@ -132,8 +136,11 @@ def track(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         searched = True
         check = queries.tracker_check(form.cleaned_data["tracker"])
+    fingerprint = queries.ballot_fingerprint(check.ballot) if check else None
     return render(
-        request, "voting/track.html", {"form": form, "check": check, "searched": searched}
+        request,
+        "voting/track.html",
+        {"form": form, "check": check, "searched": searched, "fingerprint": fingerprint},
     )
 
 
