@@ -61,3 +61,16 @@ def test_the_api_names_a_bad_choice(open_poll: Vote, citizen_client: Client) -> 
     )
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"choices.1": "Options are numbered 0 to 2."}
+
+
+def test_openings_are_announced_in_a_feed(cityhall_official: User) -> None:
+    from tests.voting.conftest import policy_poll
+
+    opened = policy_poll(cityhall_official, title="열린 투표")
+    policy_poll(cityhall_official, opens_in=5, title="아직 안 열린 투표")
+    feed = Client().get("/voting/feed.atom")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    body = feed.content.decode()
+    assert "열린 투표" in body
+    assert f"/voting/{opened.public_id}/" in body
+    assert "아직 안 열린 투표" not in body

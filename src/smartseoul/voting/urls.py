@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.urls import path
 
 from smartseoul.voting import console, record_views, views
+from smartseoul.voting.feeds import OpenedVotesFeed
 
 app_name = "voting"
 
 urlpatterns = [
     path("", views.vote_list, name="list"),
     path("track/", views.track, name="track"),
+    path("feed.atom", OpenedVotesFeed(), name="feed"),
     path("console/", console.console, name="console"),
     path("console/new/", console.vote_new, name="vote_new"),
     path("console/<uuid:public_id>/roll/", console.roll, name="roll"),
