@@ -94,11 +94,11 @@ def close_and_count(vote: Vote) -> None:
 
 
 def decrypt_by(vote: Vote, states: dict[int, device.State], users: dict[int, User]) -> None:
-    ciphertexts = tally_from_json(vote.encrypted_tally)
+    ciphertexts = tally_from_json(vote.encrypted_tally or [])
     for index, user in users.items():
         share = device.decrypt(states[index], bytes.fromhex(vote.election_hash), ciphertexts)
         trustee_decryption_submit(actor=user, vote=vote, share=share)
 
 
 def votes_of(vote: Vote) -> list[list[int]]:
-    return [[o["votes"] for o in q["options"]] for q in vote.results["questions"]]
+    return [[o["votes"] for o in q["options"]] for q in (vote.results or {})["questions"]]

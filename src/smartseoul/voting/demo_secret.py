@@ -8,6 +8,7 @@ anyone trying the demo can decrypt with ``smartseoul trustee decrypt --key-file 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -37,7 +38,7 @@ TRUSTEES = ["trustee.kim", "trustee.lee", "trustee.park"]
 DEMO_SERVER = "http://127.0.0.1:8000"
 
 
-def _trustee_accounts() -> list[object]:
+def _trustee_accounts() -> list[Any]:
     from smartseoul.accounts.actions import email_mark_verified, role_grant
     from smartseoul.accounts.models import User
     from smartseoul.accounts.roles import Role

@@ -81,11 +81,12 @@ def _crypto_part(vote: Vote) -> dict[str, Any]:
 def election_record(vote: Vote) -> dict[str, Any]:
     if vote.status not in RECORDED_STATUSES:
         raise ValueError("a vote has an election record once it is tallied")
-    rows = list(
-        Ballot.objects.filter(vote=vote)
+    rows = [
+        (pk, int(index or 0), tracker)  # never None: filtered below
+        for pk, index, tracker in Ballot.objects.filter(vote=vote, ledger_index__isnull=False)
         .order_by("ledger_index")
         .values_list("pk", "ledger_index", "tracker")
-    )
+    ]
     counted = set(
         Participation.objects.filter(vote=vote, ballot__isnull=False).values_list(
             "ballot_id", flat=True

@@ -72,6 +72,6 @@ def sealed_shares_for(vote: Vote, user: Any) -> list[dict[str, Any]]:
     return [
         share
         for dealer in vote.trustees.exclude(pk=me.pk).filter(sealed_shares__isnull=False)
-        for share in dealer.sealed_shares
+        for share in dealer.sealed_shares or []
         if share["recipient"] == me.index
     ]

@@ -117,7 +117,7 @@ def trustees_appoint(
                 {"users": _("%(user)s does not hold the election trustee role.") % {"user": user}}
             )
     assert len(users) <= MAX_TRUSTEES
-    document = {
+    document: dict[str, Any] = {
         "type": CEREMONY_TYPE,
         "vote": str(vote.public_id),
         "trustees": len(users),

@@ -38,7 +38,7 @@ PARALLEL_FROM = 400
 
 
 class BallotJob(NamedTuple):
-    index: int  # ledger index, to name the ballot in a failure
+    at: int  # the entry's ledger index, to name the ballot in a failure
     entry: bytes
     counted: bool  # as the record says; the replacement chain check confirms it
 
@@ -136,9 +136,9 @@ def _check_chunk(jobs: Sequence[BallotJob]) -> ChunkResult:
         try:
             header, ballot_json = _header(_setting, job.entry)
         except (ValueError, KeyError) as exc:
-            result.malformed.append((job.index, str(exc)))
+            result.malformed.append((job.at, str(exc)))
             continue
-        result.headers[job.index] = header
+        result.headers[job.at] = header
         if _context is None:
             continue
         try:
@@ -147,11 +147,11 @@ def _check_chunk(jobs: Sequence[BallotJob]) -> ChunkResult:
             if ballot.binding and ballot.binding.hex() != header.pseudonym:
                 raise ProofError("the ballot is bound to another voter's pseudonym")
         except ProofError as exc:
-            result.failures.append((job.index, str(exc)))
+            result.failures.append((job.at, str(exc)))
             continue
         ciphertexts = [o.ciphertext for q in ballot.questions for o in q.options]
         for position, ciphertext in enumerate(ciphertexts):
-            result.digests.append((hashlib.sha256(ciphertext.to_bytes()).digest()[:16], job.index))
+            result.digests.append((hashlib.sha256(ciphertext.to_bytes()).digest()[:16], job.at))
             if job.counted:
                 key = (position, header.weight)
                 before = sums.get(key)
