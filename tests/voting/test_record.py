@@ -245,3 +245,16 @@ def test_the_record_is_downloadable_once_published(
 def test_the_results_page_links_the_record(secret_vote: Vote) -> None:
     page = Client().get(f"/voting/{secret_vote.public_id}/results/").content.decode()
     assert f"/voting/{secret_vote.public_id}/record.json" in page
+
+
+def test_a_secret_vote_without_ballots_counts_zero(cityhall_official: User) -> None:
+    trustees = [trustee_user(f"zero{i}@example.org") for i in (1, 2)]
+    vote = secret_draft(cityhall_official)
+    states = run_ceremony(cityhall_official, vote, trustees, threshold=1)
+    vote_schedule(actor=cityhall_official, vote=vote)
+    close_and_count(vote)
+    decrypt_by(vote, states, {2: trustees[1]})
+    assert vote.status == Vote.Status.TALLIED
+    assert vote.results["ballots"] == 0
+    report = check(json.loads(json.dumps(election_record(vote))))
+    assert report.ok, report.lines  # type: ignore[attr-defined]
