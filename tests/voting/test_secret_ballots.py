@@ -212,3 +212,22 @@ def test_appointing_again_restarts_the_ceremony(
     assert vote.ceremony_hash != first
     assert [t.index for t in vote.trustees.all()] == [1, 2]
     assert vote.trustees.get(index=1).user == trustees[1]
+
+
+def test_retries_after_a_lost_answer_are_harmless(
+    ready: tuple[Vote, dict[int, device.State]], trustees: list[User], voters: list[User]
+) -> None:
+    vote, states = ready
+    trustee_confirm(actor=trustees[0], vote=vote)  # the key is complete already
+    ballot_cast_encrypted(
+        vote=vote, voter=voters[0], ballot_json=encrypted(vote, [[0, 1, 0], [0, 1, 0, 0]])
+    )
+    close_and_count(vote)
+    ciphertexts = tally_from_json(vote.encrypted_tally)
+    election_hash = bytes.fromhex(vote.election_hash)
+    first = device.decrypt(states[1], election_hash, ciphertexts)
+    trustee_decryption_submit(actor=trustees[0], vote=vote, share=first)
+    again = device.decrypt(states[1], election_hash, ciphertexts)  # fresh proof randomness
+    assert again != first
+    trustee_decryption_submit(actor=trustees[0], vote=vote, share=again)
+    assert vote.trustees.get(index=1).decryption == first
