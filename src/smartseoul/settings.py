@@ -199,6 +199,8 @@ ACCOUNT_RATE_LIMITS = {} if SMARTSEOUL_ENV == "test" else {"login_failed": "10/m
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "smartseoul.accounts.adapters.MFAAdapter"
 SMARTSEOUL_SIGNUP_OPEN = env.bool("SMARTSEOUL_SIGNUP_OPEN", True)
+# One 30-second step either side (RFC 6238 §5.2): a code typed as the step turns is not refused.
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = env.str("SMARTSEOUL_SITE_NAME", "Smart Seoul")
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
