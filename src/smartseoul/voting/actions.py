@@ -362,7 +362,6 @@ def ballot_store(*, vote: Vote, identity: VoterIdentity, content: dict[str, Any]
             **content,
         }
     )
-    index = entry_append(log=log_ensure(LEDGER_LOG), data=entry, actor=identity.user)
     if previous is not None:
         previous.replaced_at = now
         previous.save(update_fields=["replaced_at"])
@@ -372,7 +371,6 @@ def ballot_store(*, vote: Vote, identity: VoterIdentity, content: dict[str, Any]
         content=content,
         weight=identity.weight,
         tracker=leaf_hash(entry).hex(),
-        ledger_index=index,
         cast_at=now,
     )
     participation.ballot = ballot
@@ -383,6 +381,10 @@ def ballot_store(*, vote: Vote, identity: VoterIdentity, content: dict[str, Any]
         target=vote,
         details={"tracker": ballot.tracker},
     )
+    # Last: the append holds the log's row lock until this transaction commits, and every
+    # caster queues on that lock, so nothing else may run while it is held.
+    ballot.ledger_index = entry_append(log=log_ensure(LEDGER_LOG), data=entry, actor=identity.user)
+    Ballot.objects.filter(pk=ballot.pk).update(ledger_index=ballot.ledger_index)
     return ballot
 
 
