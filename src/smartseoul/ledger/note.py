@@ -18,7 +18,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import ClassVar, NamedTuple, Protocol
 
 import nacl.exceptions
 import nacl.signing
@@ -195,8 +195,13 @@ def ed25519_verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
 
 @dataclass(frozen=True)
 class Ed25519Verifier:
-    """Verifier for plain Ed25519 note signatures (type 0x01)."""
+    """Verifier for plain Ed25519 note signatures (type 0x01).
 
+    ``algorithm`` is the signature-type byte hashed into the key id and the vkey;
+    the witness cosignature verifier reuses this class with its own type byte.
+    """
+
+    algorithm: ClassVar[int] = ALG_ED25519
     name: str
     public_key: bytes
     key_id: int = field(init=False)
@@ -206,11 +211,11 @@ class Ed25519Verifier:
             raise KeyFormatError(f"invalid key name {self.name!r}")
         if len(self.public_key) != 32:
             raise KeyFormatError("an Ed25519 public key is 32 bytes")
-        object.__setattr__(self, "key_id", key_id(self.name, ALG_ED25519, self.public_key))
+        object.__setattr__(self, "key_id", key_id(self.name, self.algorithm, self.public_key))
 
     @property
     def vkey(self) -> str:
-        return format_vkey(self.name, ALG_ED25519, self.public_key)
+        return format_vkey(self.name, self.algorithm, self.public_key)
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         return ed25519_verify(self.public_key, message, signature)
@@ -218,8 +223,9 @@ class Ed25519Verifier:
 
 @dataclass(frozen=True)
 class Ed25519Signer:
-    """Signer for plain Ed25519 note signatures (type 0x01)."""
+    """Signer for plain Ed25519 note signatures (type 0x01); see Ed25519Verifier."""
 
+    algorithm: ClassVar[int] = ALG_ED25519
     name: str
     seed: bytes = field(repr=False)
     public_key: bytes = field(init=False)
@@ -232,16 +238,16 @@ class Ed25519Signer:
             raise KeyFormatError("an Ed25519 seed is 32 bytes")
         public = bytes(nacl.signing.SigningKey(self.seed).verify_key)
         object.__setattr__(self, "public_key", public)
-        object.__setattr__(self, "key_id", key_id(self.name, ALG_ED25519, public))
+        object.__setattr__(self, "key_id", key_id(self.name, self.algorithm, public))
 
     @property
     def skey(self) -> str:
-        material = encode_base64(bytes([ALG_ED25519]) + self.seed)
+        material = encode_base64(bytes([self.algorithm]) + self.seed)
         return f"PRIVATE+KEY+{self.name}+{self.key_id:08x}+{material}"
 
     @property
     def vkey(self) -> str:
-        return self.verifier().vkey
+        return format_vkey(self.name, self.algorithm, self.public_key)
 
     def verifier(self) -> Ed25519Verifier:
         return Ed25519Verifier(self.name, self.public_key)

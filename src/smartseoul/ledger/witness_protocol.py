@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import ClassVar, NamedTuple, Protocol
 
 import nacl.signing
 
@@ -29,6 +29,8 @@ from smartseoul.ledger.checkpoint import (
 from smartseoul.ledger.merkle import EMPTY_ROOT, ProofError, verify_consistency
 from smartseoul.ledger.note import (
     AmbiguousKeyError,
+    Ed25519Signer,
+    Ed25519Verifier,
     InvalidSignatureError,
     KeyFormatError,
     NoteError,
@@ -40,9 +42,6 @@ from smartseoul.ledger.note import (
     ed25519_verify,
     encode_base64,
     format_note,
-    format_vkey,
-    is_valid_key_name,
-    key_id,
     open_note,
     split_note,
 )
@@ -79,29 +78,16 @@ def cosignature_timestamp(signature: Signature | bytes) -> int:
 
 
 @dataclass(frozen=True)
-class CosignatureVerifier:
-    """Checks ``cosignature/v1`` signatures of one witness.
+class CosignatureVerifier(Ed25519Verifier):
+    """Checks ``cosignature/v1`` signatures of one witness (key type 0x04).
 
     ``max_future`` (seconds) optionally refuses timestamps ahead of ``clock``,
     which the spec allows verifiers to do.
     """
 
-    name: str
-    public_key: bytes
+    algorithm: ClassVar[int] = ALG_COSIGNATURE_V1
     max_future: float | None = None
     clock: Clock = field(default=time.time, repr=False, compare=False)
-    key_id: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        if not is_valid_key_name(self.name):
-            raise KeyFormatError(f"invalid key name {self.name!r}")
-        if len(self.public_key) != 32:
-            raise KeyFormatError("an Ed25519 public key is 32 bytes")
-        object.__setattr__(self, "key_id", key_id(self.name, ALG_COSIGNATURE_V1, self.public_key))
-
-    @property
-    def vkey(self) -> str:
-        return format_vkey(self.name, ALG_COSIGNATURE_V1, self.public_key)
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         if len(signature) != 72:
@@ -116,38 +102,16 @@ class CosignatureVerifier:
 
 
 @dataclass(frozen=True)
-class CosignatureSigner:
-    """Produces ``cosignature/v1`` signatures, timestamped by ``clock``."""
+class CosignatureSigner(Ed25519Signer):
+    """Produces ``cosignature/v1`` signatures (key type 0x04), timestamped by ``clock``.
 
-    name: str
-    seed: bytes = field(repr=False)
+    Its ``skey`` uses the signed-note ``PRIVATE+KEY+…`` layout with type 0x04: the C2SP
+    specs define no private-key encoding for cosigners, and this one fits an environment
+    variable like the log's own key.
+    """
+
+    algorithm: ClassVar[int] = ALG_COSIGNATURE_V1
     clock: Clock = field(default=time.time, repr=False, compare=False)
-    public_key: bytes = field(init=False)
-    key_id: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        if not is_valid_key_name(self.name):
-            raise KeyFormatError(f"invalid key name {self.name!r}")
-        if len(self.seed) != 32:
-            raise KeyFormatError("an Ed25519 seed is 32 bytes")
-        public = bytes(nacl.signing.SigningKey(self.seed).verify_key)
-        object.__setattr__(self, "public_key", public)
-        object.__setattr__(self, "key_id", key_id(self.name, ALG_COSIGNATURE_V1, public))
-
-    @property
-    def vkey(self) -> str:
-        return format_vkey(self.name, ALG_COSIGNATURE_V1, self.public_key)
-
-    @property
-    def skey(self) -> str:
-        """Signer-key text in the signed-note layout with type 0x04.
-
-        The C2SP specs define no private-key encoding for cosigners; this
-        mirrors the Ed25519 ``PRIVATE+KEY+…`` form so the key can live in an
-        environment variable.
-        """
-        material = encode_base64(bytes([ALG_COSIGNATURE_V1]) + self.seed)
-        return f"PRIVATE+KEY+{self.name}+{self.key_id:08x}+{material}"
 
     def verifier(self) -> CosignatureVerifier:
         return CosignatureVerifier(self.name, self.public_key)
