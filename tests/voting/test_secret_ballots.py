@@ -4,9 +4,11 @@ encrypted ballots with re-votes, the homomorphic tally, decryption by any two tr
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from smartseoul.accounts.actions import citizen_profile_save, email_mark_verified
 from smartseoul.accounts.models import User
@@ -32,6 +34,13 @@ from tests.voting.secret import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The actions' messages are translated; these tests read the English ones."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
