@@ -25,6 +25,7 @@ from smartseoul.voting.crypto import EncryptedBallot, ProofError, verify_ballot
 from smartseoul.voting.eligibility import user_eligibility
 from smartseoul.voting.manifest import manifest_hash
 from smartseoul.voting.models import Ballot, Option, Participation, Question, RollEntry, Vote
+from smartseoul.voting.permissions import may_administer, may_manage
 from smartseoul.voting.tally import count_open_ballots, encrypted_sum, tally_to_json
 
 LEDGER_LOG = "votes"
@@ -49,13 +50,9 @@ class EligibilitySpec:
     max_age: int | None = None
 
 
-def _may_administer(user: Any) -> bool:
-    return bool(user.has_perm("accounts.administer_elections"))
-
-
 def _check_creator(actor: Any, kind: str) -> None:
     if kind in (Vote.Kind.POLICY, Vote.Kind.COMMUNITY):
-        if not _may_administer(actor):
+        if not may_administer(actor):
             raise PermissionDenied(
                 "Only election administrators create policy polls and elections."
             )
@@ -196,7 +193,7 @@ def vote_schedule(*, actor: Any, vote: Vote) -> Vote:
     """Fix the manifest; the vote opens by itself at ``opens_at``."""
     if vote.kind == Vote.Kind.CITIZEN:
         raise ValidationError({"status": "Citizen polls are scheduled by moderation."})
-    if not _may_administer(actor):
+    if not may_administer(actor):
         raise PermissionDenied("Only election administrators schedule votes.")
     if vote.status != Vote.Status.DRAFT:
         raise ValidationError({"status": f"A {vote.status} vote cannot be scheduled."})
@@ -224,7 +221,7 @@ def vote_submit(*, actor: Any, vote: Vote) -> Vote:
 
 @transaction.atomic
 def vote_moderate(*, actor: Any, vote: Vote, approve: bool, note: str = "") -> Vote:
-    if not _may_administer(actor):
+    if not may_administer(actor):
         raise PermissionDenied("Only election administrators moderate citizen polls.")
     if vote.status != Vote.Status.PENDING:
         raise ValidationError({"status": "Only polls waiting for moderation can be moderated."})
@@ -248,8 +245,7 @@ def vote_moderate(*, actor: Any, vote: Vote, approve: bool, note: str = "") -> V
 
 @transaction.atomic
 def vote_cancel(*, actor: Any, vote: Vote, reason: str) -> Vote:
-    own_citizen_poll = vote.kind == Vote.Kind.CITIZEN and vote.created_by_id == actor.pk
-    if not (_may_administer(actor) or own_citizen_poll):
+    if not may_manage(actor, vote):
         raise PermissionDenied("You may not cancel this vote.")
     if vote.status in (Vote.Status.PUBLISHED, Vote.Status.CANCELLED):
         raise ValidationError({"status": f"A {vote.status} vote cannot be cancelled."})
@@ -452,10 +448,7 @@ def ballot_cast_encrypted(*, vote: Vote, voter: Any, ballot_json: Any) -> Ballot
 
 @transaction.atomic
 def vote_tally(*, actor: Any, vote: Vote) -> Vote:
-    if not (
-        _may_administer(actor)
-        or (vote.kind == Vote.Kind.CITIZEN and vote.created_by_id == actor.pk)
-    ):
+    if not may_manage(actor, vote):
         raise PermissionDenied("You may not tally this vote.")
     vote_sync_status(vote)
     if vote.status != Vote.Status.CLOSED:
@@ -496,10 +489,7 @@ def _tally_encrypted(actor: Any, vote: Vote) -> Vote:
 
 @transaction.atomic
 def vote_publish(*, actor: Any, vote: Vote) -> Vote:
-    if not (
-        _may_administer(actor)
-        or (vote.kind == Vote.Kind.CITIZEN and vote.created_by_id == actor.pk)
-    ):
+    if not may_manage(actor, vote):
         raise PermissionDenied("You may not publish this vote's results.")
     if vote.status != Vote.Status.TALLIED:
         raise ValidationError({"status": "Only a tallied vote can be published."})

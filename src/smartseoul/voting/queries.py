@@ -11,6 +11,7 @@ from django.http import Http404
 
 from smartseoul.voting.actions import vote_sync_status
 from smartseoul.voting.models import Ballot, Participation, RollEntry, Vote
+from smartseoul.voting.permissions import may_administer
 
 PUBLIC_STATUSES = (
     Vote.Status.SCHEDULED,
@@ -20,12 +21,6 @@ PUBLIC_STATUSES = (
     Vote.Status.PUBLISHED,
     Vote.Status.CANCELLED,
 )
-
-
-def may_administer(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and user.has_perm("accounts.administer_elections")
-    )
 
 
 def votes_visible_to(user: Any) -> QuerySet[Vote]:

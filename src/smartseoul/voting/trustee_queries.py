@@ -14,10 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from smartseoul.voting.models import Trustee, Vote
-
-
-def _may_administer(user: Any) -> bool:
-    return bool(user.has_perm("accounts.administer_elections"))
+from smartseoul.voting.permissions import may_administer
 
 
 def vote_for_trustee(user: Any, public_id: UUID | str) -> Vote:
@@ -25,7 +22,7 @@ def vote_for_trustee(user: Any, public_id: UUID | str) -> Vote:
     vote = Vote.objects.filter(public_id=public_id).first()
     if vote is None:
         raise Http404(_("No such vote."))
-    if not (_may_administer(user) or vote.trustees.filter(user=user).exists()):
+    if not (may_administer(user) or vote.trustees.filter(user=user).exists()):
         raise PermissionDenied(_("You are not a trustee of this vote."))
     return vote
 
