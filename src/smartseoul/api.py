@@ -189,7 +189,10 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from smartseoul.accounts.api import router as accounts_router
+    from smartseoul.complaints.api import router as complaints_router
+    from smartseoul.opendata.api import router as opendata_router
     from smartseoul.places.api import router as places_router
+    from smartseoul.urbandata.api import router as urbandata_router
     from smartseoul.voting.api import router as voting_router
     from smartseoul.voting.trustee_api import router as trustee_router
 
@@ -197,6 +200,9 @@ def _register_routers() -> None:
     api.add_router("/places", places_router)
     api.add_router("/voting", voting_router)
     api.add_router("/voting/trustee", trustee_router)
+    api.add_router("/complaints", complaints_router)
+    api.add_router("/opendata", opendata_router)
+    api.add_router("/sensors", urbandata_router)
 
 
 _register_routers()
