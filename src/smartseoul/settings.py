@@ -355,3 +355,13 @@ if len(LEDGER_WITNESSES) < LEDGER_QUORUM:
 LEDGER_WITNESS_TIMEOUT = env.int("SMARTSEOUL_LEDGER_WITNESS_TIMEOUT_MS", 2000, minimum=1) / 1000
 # `smartseoul worker` publishes a checkpoint this often while entries arrive (0 = never).
 LEDGER_PUBLISH_INTERVAL = env.int("SMARTSEOUL_LEDGER_PUBLISH_INTERVAL_MS", 1000, minimum=0) / 1000
+
+# --- Open Data Plaza (docs/opendata.md) -----------------------------------------------------
+# Each loaded table version is one Parquet file under this folder (shared by every server).
+OPENDATA_ROOT = env.path("SMARTSEOUL_OPENDATA_ROOT", MEDIA_ROOT / "opendata")
+# Seoul Open API keys: calls a key may make per day, and per minute.
+OPENDATA_KEY_DAILY_QUOTA = env.int("SMARTSEOUL_OPENDATA_KEY_DAILY_QUOTA", 10_000, minimum=1)
+OPENDATA_KEY_RATE = env.str("SMARTSEOUL_OPENDATA_KEY_RATE", "600/m")
+# datastore_search_sql: longest run (ms) and most rows returned.
+OPENDATA_SQL_TIMEOUT_MS = env.int("SMARTSEOUL_OPENDATA_SQL_TIMEOUT_MS", 5000, minimum=100)
+OPENDATA_SQL_MAX_ROWS = env.int("SMARTSEOUL_OPENDATA_SQL_MAX_ROWS", 32_000, minimum=1)
