@@ -365,3 +365,11 @@ OPENDATA_KEY_RATE = env.str("SMARTSEOUL_OPENDATA_KEY_RATE", "600/m")
 # datastore_search_sql: longest run (ms) and most rows returned.
 OPENDATA_SQL_TIMEOUT_MS = env.int("SMARTSEOUL_OPENDATA_SQL_TIMEOUT_MS", 5000, minimum=100)
 OPENDATA_SQL_MAX_ROWS = env.int("SMARTSEOUL_OPENDATA_SQL_MAX_ROWS", 32_000, minimum=1)
+
+# --- Smart Complaint Report (docs/complaints.md) --------------------------------------------
+# How citizens hear about their reports: dotted paths of notification channel classes.
+COMPLAINTS_NOTIFICATION_CHANNELS = env.list(
+    "SMARTSEOUL_COMPLAINTS_CHANNELS", ["smartseoul.complaints.notifications.EmailChannel"]
+)
+# The public address of the site, for links in notifications ("" = relative links only).
+SITE_URL = env.str("SMARTSEOUL_SITE_URL", "")
