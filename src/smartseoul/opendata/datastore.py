@@ -1,0 +1,266 @@
+"""Loading a resource version into the datastore: any accepted file → one Parquet file.
+
+Every format is first turned into UTF-8 CSV (EUC-KR/CP949 transcoded, XLSX/JSON/GeoJSON
+flattened) so that one path — DuckDB's CSV sniffer — infers the types and reports bad rows.
+The Parquet file is written under a temporary name and renamed into place only when complete,
+and the version turns READY only after that, so no reader ever sees a half-written table.
+"""
+
+# ruff: noqa: S608 - paths are ours and quoted by _sql_string; no client text reaches SQL
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.conf import settings
+
+BAD_ROWS_KEPT = 100
+_CHUNK = 1 << 20
+
+
+class LoadError(Exception):
+    """The file cannot be read as a table; the message says why, for the publisher."""
+
+
+@dataclass
+class LoadResult:
+    parquet: str  # relative to OPENDATA_ROOT
+    encoding: str
+    row_count: int
+    schema: list[dict[str, str]]
+    bad_row_count: int = 0
+    bad_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def root() -> Path:
+    path = Path(settings.OPENDATA_ROOT)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def parquet_path(relative: str) -> Path:
+    return Path(settings.OPENDATA_ROOT) / relative
+
+
+def detect_encoding(path: Path) -> str:
+    """ "utf-8" when the whole file decodes as UTF-8, else "cp949" (a superset of EUC-KR)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as source:
+        try:
+            while chunk := source.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+    decoder = codecs.getincrementaldecoder("cp949")()
+    with path.open("rb") as source:
+        try:
+            while chunk := source.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise LoadError(
+                f"The file is neither UTF-8 nor EUC-KR/CP949 text (byte {exc.start})."
+            ) from None
+    return "cp949"
+
+
+def _transcode(path: Path, encoding: str, target: Path) -> None:
+    with (
+        path.open("r", encoding=encoding, newline="") as source,
+        target.open("w", encoding="utf-8", newline="") as sink,
+    ):
+        while chunk := source.read(_CHUNK):
+            sink.write(chunk)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _write_csv(rows: Iterable[list[Any]], target: Path) -> None:
+    with target.open("w", encoding="utf-8", newline="") as sink:
+        writer = csv.writer(sink)
+        for row in rows:
+            writer.writerow(["" if value is None else _cell(value) for value in row])
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise LoadError(f"The workbook cannot be opened: {exc}") from None
+    sheet = workbook.worksheets[0]
+    for row in sheet.iter_rows(values_only=True):
+        if any(value is not None for value in row):
+            yield list(row)
+    workbook.close()
+
+
+def _records_rows(records: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    columns: list[str] = []
+    for record in records:
+        for key in record:
+            if key not in columns:
+                columns.append(key)
+    yield columns
+    for record in records:
+        yield [record.get(column) for column in columns]
+
+
+def _json_rows(path: Path) -> Iterator[list[Any]]:
+    try:
+        data = json.loads(path.read_text(encoding=detect_encoding(path)))
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"The JSON is not valid: {exc}") from None
+    if isinstance(data, dict):
+        # Common wrappers: {"data": [...]}, {"records": [...]}, Seoul's {SERVICE: {"row": [...]}}.
+        for value in data.values():
+            if isinstance(value, list):
+                data = value
+                break
+            if isinstance(value, dict) and isinstance(value.get("row"), list):
+                data = value["row"]
+                break
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise LoadError("The JSON must be a list of objects (one per row).")
+    return _records_rows(data)
+
+
+def _geojson_rows(path: Path) -> Iterator[list[Any]]:
+    try:
+        data = json.loads(path.read_text(encoding=detect_encoding(path)))
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"The GeoJSON is not valid: {exc}") from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise LoadError("The GeoJSON must be a FeatureCollection.")
+    records = [
+        {**(feature.get("properties") or {}), "geometry": feature.get("geometry")}
+        for feature in data.get("features", [])
+    ]
+    return _records_rows(records)
+
+
+def _csv_source(path: Path, file_format: str, workdir: Path) -> tuple[Path, str]:
+    """A UTF-8 CSV with the file's rows, and the original's text encoding."""
+    if file_format == "csv":
+        encoding = detect_encoding(path)
+        if encoding == "utf-8":
+            return path, "utf-8"
+        target = workdir / "source.csv"
+        _transcode(path, encoding, target)
+        return target, encoding
+    target = workdir / "source.csv"
+    if file_format == "xlsx":
+        _write_csv(_xlsx_rows(path), target)
+        return target, ""
+    if file_format == "json":
+        _write_csv(_json_rows(path), target)
+        return target, detect_encoding(path)
+    if file_format == "geojson":
+        _write_csv(_geojson_rows(path), target)
+        return target, detect_encoding(path)
+    raise LoadError(f"{file_format} files are not loaded into the datastore.")
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _watch_progress(
+    connection: duckdb.DuckDBPyConnection, report: Callable[[int], None], done: threading.Event
+) -> None:
+    last = -1
+    while not done.wait(0.5):
+        try:
+            percent = int(connection.query_progress())
+        except duckdb.Error:
+            return
+        if 0 <= percent < 100 and percent != last:
+            last = percent
+            report(percent)
+
+
+def load_file(
+    path: Path,
+    *,
+    file_format: str,
+    destination: str,
+    on_progress: Callable[[int], None] | None = None,
+) -> LoadResult:
+    """Load ``path`` into ``OPENDATA_ROOT/destination`` (a .parquet path), atomically."""
+    final = parquet_path(destination)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    workdir = root() / "tmp" / uuid.uuid4().hex
+    workdir.mkdir(parents=True)
+    try:
+        source, encoding = _csv_source(path, file_format, workdir)
+        partial = workdir / "table.parquet"
+        connection = duckdb.connect(config={"threads": max(1, os.cpu_count() or 1)})
+        done = threading.Event()
+        watcher = None
+        if on_progress is not None:
+            watcher = threading.Thread(
+                target=_watch_progress, args=(connection, on_progress, done), daemon=True
+            )
+            watcher.start()
+        try:
+            connection.execute(
+                f"COPY (SELECT * FROM read_csv({_sql_string(str(source))}, header = true, "
+                "auto_detect = true, store_rejects = true, sample_size = 20480)) "
+                f"TO {_sql_string(str(partial))} (FORMAT parquet, COMPRESSION zstd)"
+            )
+        except duckdb.Error as exc:
+            raise LoadError(f"The table cannot be read: {exc}") from None
+        finally:
+            done.set()
+            if watcher is not None:
+                watcher.join()
+        described = connection.execute(
+            f"DESCRIBE SELECT * FROM read_parquet({_sql_string(str(partial))})"
+        ).fetchall()
+        schema = [{"name": str(row[0]), "type": str(row[1])} for row in described]
+        (row_count,) = connection.execute(
+            f"SELECT count(*) FROM read_parquet({_sql_string(str(partial))})"
+        ).fetchone() or (0,)
+        (bad_count,) = connection.execute(
+            "SELECT count(DISTINCT line) FROM reject_errors"
+        ).fetchone() or (0,)
+        bad_rows = [
+            {"line": int(line), "message": str(message), "content": str(content or "")}
+            for line, message, content in connection.execute(
+                "SELECT line, first(error_message ORDER BY column_idx), first(csv_line) "
+                f"FROM reject_errors GROUP BY line ORDER BY line LIMIT {BAD_ROWS_KEPT}"
+            ).fetchall()
+        ]
+        connection.close()
+        if not schema:
+            raise LoadError("The file has no columns.")
+        os.replace(partial, final)  # atomic on one filesystem: readers see all or nothing
+        return LoadResult(
+            parquet=destination,
+            encoding=encoding,
+            row_count=int(row_count),
+            schema=schema,
+            bad_row_count=int(bad_count),
+            bad_rows=bad_rows,
+        )
+    finally:
+        for leftover in workdir.iterdir():
+            leftover.unlink()
+        workdir.rmdir()
