@@ -1,0 +1,378 @@
+"""The batch writer: many reports in one transaction, roll-ups updated in the same one.
+
+Per batch: look the sensors up (cached per process), QC each report against the sensor's
+last state, insert all reports with one statement that skips (sensor, measured_at) pairs
+already stored and returns the ones it inserted, add only those to the hourly and daily
+roll-ups (sum/count/min/max, so averages compose), move each sensor's "latest" row forward,
+and keep every refused report in the quarantine.  Callers acknowledge their messages only
+after this commits, which is what makes delivery at-least-once and storage exactly-once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from smartseoul.urbandata.models import LatestReading, QuarantinedReport, Sensor
+from smartseoul.urbandata.payloads import Incoming, Rejected
+from smartseoul.urbandata.quality import SensorState, check
+
+SEOUL_OFFSET = timedelta(hours=9)  # Korea keeps no daylight saving time
+FUTURE_TOLERANCE = timedelta(minutes=5)
+SENSOR_CACHE_SECONDS = 60.0
+SQLITE_ROWS_PER_STATEMENT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SensorInfo:
+    id: int
+    serial: str
+    quantities: dict[str, dict[str, Any]]
+    calibration: dict[str, dict[str, float]]
+    district: str
+    neighbourhood: str | None
+    installed_at: datetime
+    retired_at: datetime | None
+
+
+@dataclass(slots=True)
+class StoreResult:
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+
+
+class _SensorCache:
+    """Serial → sensor facts; reloaded every minute and on an unknown serial."""
+
+    def __init__(self) -> None:
+        self.by_serial: dict[str, SensorInfo] = {}
+        self.loaded_at = -1e9
+
+    def get(self, serials: set[str]) -> dict[str, SensorInfo]:
+        if time.monotonic() - self.loaded_at > SENSOR_CACHE_SECONDS or (
+            serials - self.by_serial.keys()
+        ):
+            self.reload(serials)
+        return {s: self.by_serial[s] for s in serials if s in self.by_serial}
+
+    def reload(self, wanted: set[str]) -> None:
+        rows = Sensor.objects.select_related("model")
+        if self.loaded_at > 0 and len(wanted) < 1000:
+            rows = rows.filter(serial__in=wanted)
+        else:
+            self.by_serial = {}
+            self.loaded_at = time.monotonic()
+        for sensor in rows:
+            self.by_serial[sensor.serial] = SensorInfo(
+                id=sensor.pk,
+                serial=sensor.serial,
+                quantities=sensor.model.quantities,
+                calibration=sensor.calibration or {},
+                district=sensor.district_id,
+                neighbourhood=sensor.neighbourhood_id,
+                installed_at=sensor.installed_at,
+                retired_at=sensor.retired_at,
+            )
+
+    def clear(self) -> None:
+        self.by_serial = {}
+        self.loaded_at = -1e9
+
+
+sensor_cache = _SensorCache()
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def seoul_day_of(moment: datetime) -> datetime:
+    """The UTC instant at which ``moment``'s Seoul calendar day began."""
+    local = moment.astimezone(UTC) + SEOUL_OFFSET
+    return local.replace(hour=0, minute=0, second=0, microsecond=0) - SEOUL_OFFSET
+
+
+def store(
+    incoming: list[Incoming],
+    rejected: list[Rejected],
+    *,
+    source: str,
+    topic: str = "",
+    now: datetime | None = None,
+) -> StoreResult:
+    """Store one batch atomically; see the module docstring."""
+    now = now or timezone.now()
+    result = StoreResult()
+    quarantine = list(rejected)
+    sensors = sensor_cache.get({report.serial for report in incoming})
+    candidates: dict[tuple[int, datetime], tuple[SensorInfo, Incoming]] = {}
+    for report in incoming:
+        info = sensors.get(report.serial)
+        reason = _refusal(report, info, now)
+        if reason is not None:
+            quarantine.append(_rejected(report, reason))
+            continue
+        assert info is not None
+        key = (info.id, report.measured_at.astimezone(UTC))
+        if key in candidates:
+            result.duplicates += 1  # the same report twice in one batch
+        else:
+            candidates[key] = (info, report)
+    with transaction.atomic():
+        if candidates:
+            result.stored, duplicates = _store_reports(candidates, now)
+            result.duplicates += duplicates
+        if quarantine:
+            QuarantinedReport.objects.bulk_create(
+                [
+                    QuarantinedReport(
+                        received_at=now,
+                        source=source,
+                        topic=_printable(topic)[:300],
+                        serial=_printable(item.serial)[:100],
+                        payload=_printable(item.payload),
+                        reason=_printable(item.reason)[:300],
+                    )
+                    for item in quarantine
+                ]
+            )
+            result.quarantined = len(quarantine)
+    return result
+
+
+def _printable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; keep everything else of what was sent."""
+    return text.replace("\x00", "\ufffd")
+
+
+def _refusal(report: Incoming, info: SensorInfo | None, now: datetime) -> str | None:
+    if info is None:
+        return f"unknown sensor {report.serial!r}"
+    if report.measured_at > now + FUTURE_TOLERANCE:
+        return "measured_at is in the future"
+    if report.measured_at < info.installed_at:
+        return "measured before the sensor was installed"
+    if info.retired_at is not None and report.measured_at > info.retired_at:
+        return "measured after the sensor was retired"
+    unknown = sorted(set(report.values) - info.quantities.keys())
+    if unknown:
+        return f"the sensor's model does not measure {', '.join(unknown)}"
+    return None
+
+
+def _rejected(report: Incoming, reason: str) -> Rejected:
+    payload = {
+        "serial": report.serial,
+        "measured_at": report.measured_at.isoformat(),
+        "values": report.values,
+    }
+    return Rejected(report.serial, json.dumps(payload, ensure_ascii=False), reason)
+
+
+def _store_reports(
+    candidates: dict[tuple[int, datetime], tuple[SensorInfo, Incoming]], now: datetime
+) -> tuple[int, int]:
+    sensor_ids = {key[0] for key in candidates}
+    latest = {
+        row.sensor_id: row
+        for row in LatestReading.objects.filter(sensor_id__in=sensor_ids).only(
+            "sensor_id", "measured_at", "values", "repeats"
+        )
+    }
+    states: dict[int, SensorState] = {}
+    newest: dict[int, tuple[datetime, dict[str, float | None]]] = {}
+    rows: list[tuple[int, datetime, str, str, str]] = []
+    checked_by_key: dict[tuple[int, datetime], dict[str, float | None]] = {}
+    # In time order per sensor, so spike and stuck checks see the reports as they happened.
+    for key in sorted(candidates, key=lambda k: (k[0], k[1])):
+        info, report = candidates[key]
+        sensor_id, measured_at = key
+        previous = latest.get(sensor_id)
+        state = states.get(sensor_id)
+        if state is None:
+            state = SensorState(
+                values=dict(previous.values) if previous else {},
+                repeats=dict(previous.repeats) if previous else {},
+            )
+            states[sensor_id] = state
+        last_time = newest.get(sensor_id, (previous.measured_at if previous else None, {}))[0]
+        is_late = last_time is not None and measured_at <= last_time
+        checked = check(
+            raw=report.values,
+            quantities=info.quantities,
+            calibration=info.calibration,
+            state=None if is_late else state,
+        )
+        flags: dict[str, list[str]] = dict(checked.flags)
+        if is_late:
+            flags["report"] = ["late"]
+        else:
+            newest[sensor_id] = (measured_at, checked.values)
+        checked_by_key[key] = checked.values
+        rows.append(
+            (
+                sensor_id,
+                measured_at,
+                json.dumps(report.values),
+                json.dumps(checked.values),
+                json.dumps(flags),
+            )
+        )
+    inserted = _insert_reports(rows, now)
+    deltas: dict[tuple[str, str, str, str, datetime], list[float]] = defaultdict(
+        lambda: [0, 0.0, float("inf"), float("-inf")]
+    )
+    for key in inserted:
+        info, _report = candidates[key]
+        hour, day = hour_of(key[1]), seoul_day_of(key[1])
+        areas = [("s", str(info.id)), ("d", info.district)]
+        if info.neighbourhood:
+            areas.append(("n", info.neighbourhood))
+        for quantity, value in checked_by_key[key].items():
+            if value is None:
+                continue
+            for scope, area in areas:
+                for granularity, bucket in (("h", hour), ("d", day)):
+                    delta = deltas[(scope, granularity, quantity, area, bucket)]
+                    delta[0] += 1
+                    delta[1] += value
+                    delta[2] = min(delta[2], value)
+                    delta[3] = max(delta[3], value)
+    _add_to_rollups(deltas, now)
+    _move_latest(newest, states, now)
+    return len(inserted), len(rows) - len(inserted)
+
+
+def _insert_reports(
+    rows: list[tuple[int, datetime, str, str, str]], now: datetime
+) -> set[tuple[int, datetime]]:
+    inserted: set[tuple[int, datetime]] = set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "INSERT INTO urbandata_report"
+                ' (sensor_id, measured_at, received_at, raw, "values", flags)'
+                " SELECT s, m, %s, r::jsonb, v::jsonb, f::jsonb"
+                " FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[],"
+                " %s::text[]) AS u(s, m, r, v, f)"
+                " ON CONFLICT (sensor_id, measured_at) DO NOTHING"
+                " RETURNING sensor_id, measured_at",
+                [now, *map(list, zip(*rows, strict=True))],
+            )
+            inserted = {(sid, when.astimezone(UTC)) for sid, when in cursor.fetchall()}
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            received = adapt(now)
+            for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
+                chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
+                params: list[Any] = []
+                for sensor_id, measured_at, raw, values, flags in chunk:
+                    params += [sensor_id, adapt(measured_at), received, raw, values, flags]
+                placeholders = ",".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+                cursor.execute(_SQLITE_INSERT_REPORTS.replace("{rows}", placeholders), params)
+                # SQLite hands back naive UTC datetimes (Django's converters) or text.
+                for sensor_id, returned in cursor.fetchall():
+                    when = (
+                        datetime.fromisoformat(returned) if isinstance(returned, str) else returned
+                    )
+                    inserted.add((sensor_id, when.replace(tzinfo=UTC)))
+    return inserted
+
+
+_SQLITE_INSERT_REPORTS = (
+    'INSERT INTO urbandata_report (sensor_id, measured_at, received_at, raw, "values", flags)'
+    " VALUES {rows} ON CONFLICT (sensor_id, measured_at) DO NOTHING"
+    " RETURNING sensor_id, measured_at"
+)
+
+
+def _add_to_rollups(
+    deltas: dict[tuple[str, str, str, str, datetime], list[float]], now: datetime
+) -> None:
+    if not deltas:
+        return
+    # A fixed order, so two ingesters touching the same buckets lock them in the same order.
+    ordered = sorted(deltas.items())
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = list(zip(*[(*key, *delta) for key, delta in ordered], strict=True))
+            cursor.execute(
+                "INSERT INTO urbandata_rollup"
+                " (scope, granularity, quantity, key, bucket, count, total, minimum, maximum,"
+                " updated_at)"
+                " SELECT sc, g, q, k, b, c, t, mi, ma, %s FROM unnest(%s::text[], %s::text[],"
+                " %s::text[], %s::text[], %s::timestamptz[], %s::int[], %s::float8[],"
+                " %s::float8[], %s::float8[]) AS u(sc, g, q, k, b, c, t, mi, ma)"
+                " ON CONFLICT (scope, granularity, quantity, key, bucket) DO UPDATE SET"
+                " count = urbandata_rollup.count + EXCLUDED.count,"
+                " total = urbandata_rollup.total + EXCLUDED.total,"
+                " minimum = LEAST(urbandata_rollup.minimum, EXCLUDED.minimum),"
+                " maximum = GREATEST(urbandata_rollup.maximum, EXCLUDED.maximum),"
+                " updated_at = EXCLUDED.updated_at",
+                [now, *map(list, columns)],
+            )
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            cursor.executemany(
+                "INSERT INTO urbandata_rollup"
+                " (scope, granularity, quantity, key, bucket, count, total, minimum, maximum,"
+                " updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (scope, granularity, quantity, key, bucket) DO UPDATE SET"
+                " count = count + excluded.count, total = total + excluded.total,"
+                " minimum = min(minimum, excluded.minimum),"
+                " maximum = max(maximum, excluded.maximum), updated_at = excluded.updated_at",
+                [
+                    (s, g, q, k, adapt(b), int(d[0]), d[1], d[2], d[3], adapt(now))
+                    for (s, g, q, k, b), d in ordered
+                ],
+            )
+
+
+def _move_latest(
+    newest: dict[int, tuple[datetime, dict[str, float | None]]],
+    states: dict[int, SensorState],
+    now: datetime,
+) -> None:
+    if not newest:
+        return
+    rows = [
+        (
+            sensor_id,
+            measured_at,
+            json.dumps(values),
+            json.dumps(states[sensor_id].repeats),
+        )
+        for sensor_id, (measured_at, values) in sorted(newest.items())
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "INSERT INTO urbandata_latestreading"
+                ' (sensor_id, measured_at, "values", repeats, updated_at)'
+                " SELECT s, m, v::jsonb, r::jsonb, %s FROM unnest(%s::bigint[],"
+                " %s::timestamptz[], %s::text[], %s::text[]) AS u(s, m, v, r)"
+                " ON CONFLICT (sensor_id) DO UPDATE SET measured_at = EXCLUDED.measured_at,"
+                ' "values" = EXCLUDED."values", repeats = EXCLUDED.repeats,'
+                " updated_at = EXCLUDED.updated_at"
+                " WHERE urbandata_latestreading.measured_at < EXCLUDED.measured_at",
+                [now, *map(list, zip(*rows, strict=True))],
+            )
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            cursor.executemany(
+                "INSERT INTO urbandata_latestreading"
+                ' (sensor_id, measured_at, "values", repeats, updated_at)'
+                " VALUES (%s, %s, %s, %s, %s)"
+                " ON CONFLICT (sensor_id) DO UPDATE SET measured_at = excluded.measured_at,"
+                ' "values" = excluded."values", repeats = excluded.repeats,'
+                " updated_at = excluded.updated_at WHERE measured_at < excluded.measured_at",
+                [(s, adapt(m), v, r, adapt(now)) for s, m, v, r in rows],
+            )
