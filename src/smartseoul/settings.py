@@ -373,3 +373,13 @@ COMPLAINTS_NOTIFICATION_CHANNELS = env.list(
 )
 # The public address of the site, for links in notifications ("" = relative links only).
 SITE_URL = env.str("SMARTSEOUL_SITE_URL", "")
+
+# --- Urban IoT sensors (docs/sensors.md) ----------------------------------------------------
+SENSORS_MQTT_HOST = env.str("SMARTSEOUL_MQTT_HOST", "127.0.0.1")
+SENSORS_MQTT_PORT = env.int("SMARTSEOUL_MQTT_PORT", 1883, minimum=1)
+# Topics: <prefix>/sensors/<serial> (one report or a batch) and <prefix>/gateways/<id> (batch).
+SENSORS_TOPIC_PREFIX = env.str("SMARTSEOUL_SENSORS_TOPIC_PREFIX", "smartseoul")
+# Raw reports older than this are deleted by `smartseoul sensors prune` (roll-ups stay).
+SENSORS_RAW_RETENTION_DAYS = env.int("SMARTSEOUL_SENSORS_RAW_RETENTION_DAYS", 90, minimum=1)
+# Daily Parquet archives of raw reports (`smartseoul sensors archive`).
+SENSORS_ARCHIVE_ROOT = env.path("SMARTSEOUL_SENSORS_ARCHIVE_ROOT", MEDIA_ROOT / "sensors")
