@@ -1,0 +1,550 @@
+"""Every write of the complaints app: atomic, audited, side effects after commit."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartseoul.accounts.models import Department, User
+from smartseoul.audit.actions import audit_record
+from smartseoul.complaints import notifications, queries
+from smartseoul.complaints.media import check_uploads
+from smartseoul.complaints.models import (
+    DETAILS_MAX_CHARS,
+    Category,
+    Event,
+    Follower,
+    Media,
+    Rating,
+    Report,
+)
+from smartseoul.complaints.redaction import redact_text
+from smartseoul.complaints.workdays import add_working_days
+from smartseoul.places.lookup import lookup
+
+Status = Report.Status
+
+# Which status may follow which (officials' changes; closing is final except for reopening).
+_NEXT: dict[str, set[str]] = {
+    Status.RECEIVED: {Status.ASSIGNED, Status.IN_PROGRESS, *Report.CLOSED_STATUSES},
+    Status.ASSIGNED: {Status.IN_PROGRESS, *Report.CLOSED_STATUSES},
+    Status.IN_PROGRESS: {*Report.CLOSED_STATUSES},
+    Status.ANSWERED: {Status.IN_PROGRESS, Status.RESOLVED},
+    Status.RESOLVED: {Status.IN_PROGRESS},
+    Status.REJECTED: {Status.IN_PROGRESS},
+    Status.DUPLICATE: set(),
+}
+
+
+def _place_or_refuse(lat: float, lon: float) -> Any:
+    try:
+        place = lookup(lat, lon)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"location": str(exc)}) from exc
+    if place is None:
+        raise ValidationError(
+            {
+                "location": _(
+                    "This point is outside Seoul. Smart Complaint Report only takes reports "
+                    "within Seoul; please contact the local government of that place."
+                )
+            }
+        )
+    return place
+
+
+def route(category: Category, district_code: str) -> tuple[Department | None, Department | None]:
+    """The district office of the point, and the city-hall department of the category."""
+    office = Department.objects.filter(
+        kind=Department.Kind.DISTRICT_OFFICE, district_id=district_code
+    ).first()
+    department = (
+        Department.objects.filter(code=category.department_code).first()
+        if category.department_code
+        else None
+    )
+    return office, department
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    reporter: User | None,
+    category: Category,
+    lat: float,
+    lon: float,
+    details: str,
+    address: str = "",
+    anonymous: bool = False,
+    uploads: list[UploadedFile] | None = None,
+    attributes: dict[str, str] | None = None,
+    media_url: str = "",
+    contact: dict[str, str] | None = None,
+    source: str = Report.Source.WEB,
+    vouched: bool = False,
+) -> Report:
+    """Accept a citizen's report: checked, routed, deadline set, photos queued.
+
+    ``vouched``: an API-key client (Open311) has identified the person by e-mail, which
+    stands in for a signed-in reporter in categories that refuse anonymous reports."""
+    if not category.active:
+        raise ValidationError({"category": _("This category no longer takes reports.")})
+    signed_in = reporter is not None and reporter.is_authenticated
+    if not signed_in and not vouched and not category.anonymous_allowed:
+        raise PermissionDenied(_("Sign in to report in this category."))
+    if anonymous and not category.anonymous_allowed:
+        raise ValidationError({"anonymous": _("This category does not take anonymous reports.")})
+    details = (details or "").strip()
+    if len(details) > DETAILS_MAX_CHARS:
+        raise ValidationError(
+            {"details": _("Write at most %(max)d characters.") % {"max": DETAILS_MAX_CHARS}}
+        )
+    place = _place_or_refuse(lat, lon)
+    checked = check_uploads(list(uploads or []))
+    office, department = route(category, place.district_code)
+    now = timezone.now()
+    report = Report.objects.create(
+        category=category,
+        lat=lat,
+        lon=lon,
+        address=address[:300],
+        district_id=place.district_code,
+        neighbourhood_id=place.neighbourhood_code,
+        details=details,
+        public_details=redact_text(details),
+        attributes=attributes or {},
+        media_url=media_url,
+        reporter=reporter if signed_in else None,
+        anonymous=anonymous or not signed_in,
+        contact=contact or {},
+        source=source,
+        office=office,
+        department=department,
+        due_date=add_working_days(timezone.localdate(now), category.processing_days),
+        received_at=now,
+        updated_at=now,
+    )
+    media = [
+        Media.objects.create(
+            report=report,
+            kind=item.kind,
+            incoming=item.upload,
+            content_type=item.content_type,
+            size=item.size,
+            duration_seconds=item.duration_seconds,
+        )
+        for item in checked
+    ]
+    Event.objects.create(report=report, kind=Event.Kind.RECEIVED, status=Status.RECEIVED)
+    if signed_in:
+        Follower.objects.create(report=report, user=reporter)
+    audit_record(
+        actor=reporter,
+        action="complaints.report_submit",
+        target=report,
+        details={
+            "public_id": report.public_id,
+            "category": category.code,
+            "district": place.district_code,
+            "media": len(media),
+            "source": source,
+        },
+    )
+    from smartseoul.complaints.tasks import media_process
+
+    for item in media:
+        transaction.on_commit(lambda pk=item.pk: media_process.enqueue(pk))
+    return report
+
+
+@transaction.atomic
+def report_follow(*, user: User, report: Report) -> bool:
+    """Follow a report (e.g. instead of sending a duplicate); True if newly followed."""
+    _, created = Follower.objects.get_or_create(report=report, user=user)
+    if created:
+        audit_record(actor=user, action="complaints.report_follow", target=report)
+    return created
+
+
+@transaction.atomic
+def report_unfollow(*, user: User, report: Report) -> None:
+    deleted, _unused = Follower.objects.filter(report=report, user=user).delete()
+    if deleted:
+        audit_record(actor=user, action="complaints.report_unfollow", target=report)
+
+
+def _require_handler(actor: User | None, report: Report) -> None:
+    """``actor`` None is the system itself (demo loader, CLI), which may handle any report."""
+    if actor is not None and not queries.may_handle(actor, report):
+        raise PermissionDenied(_("This report is not in your office's or department's queue."))
+
+
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+def _notify_followers(report: Report, note: str) -> None:
+    recipients = [f.user for f in report.followers.select_related("user")]
+    if not recipients:
+        return
+    subject, body = notifications.status_notice_text(report, note)
+    transaction.on_commit(
+        lambda: notifications.notify_people(
+            report=report, recipients=recipients, subject=subject, body=body
+        )
+    )
+
+
+@transaction.atomic
+def report_assign(*, actor: User, report: Report, assignee: User, note: str = "") -> Report:
+    report = _locked(report)
+    _require_handler(actor, report)
+    if not queries.colleagues(report).filter(pk=assignee.pk).exists():
+        raise ValidationError(
+            {"assignee": _("Assign to an official of the report's office or department.")}
+        )
+    report.assignee = assignee
+    if report.status == Status.RECEIVED:
+        report.status = Status.ASSIGNED
+    report.updated_at = timezone.now()
+    report.save(update_fields=["assignee", "status", "updated_at"])
+    Event.objects.create(
+        report=report, kind=Event.Kind.ASSIGNED, status=report.status, actor=actor,
+        internal_note=note,
+    )  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="complaints.report_assign",
+        target=report,
+        details={"assignee": assignee.pk},
+    )
+    return report
+
+
+@transaction.atomic
+def report_transfer(
+    *, actor: User, report: Report, to_department: Department, reason: str
+) -> Report:
+    """Hand a report to another district office or city-hall department, with a reason."""
+    report = _locked(report)
+    _require_handler(actor, report)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the report is transferred.")})
+    if to_department.kind == Department.Kind.DISTRICT_OFFICE:
+        previous, report.office = report.office, to_department
+    else:
+        previous, report.department = report.department, to_department
+    if previous == to_department:
+        raise ValidationError({"to_department": _("The report is already there.")})
+    report.assignee = None
+    if report.status == Status.ASSIGNED:
+        report.status = Status.RECEIVED
+    report.updated_at = timezone.now()
+    report.save(update_fields=["office", "department", "assignee", "status", "updated_at"])
+    Event.objects.create(
+        report=report,
+        kind=Event.Kind.TRANSFERRED,
+        status=report.status,
+        actor=actor,
+        from_department=previous,
+        to_department=to_department,
+        public_note=_("Transferred to %(department)s.") % {"department": to_department.name_ko},
+        internal_note=reason.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="complaints.report_transfer",
+        target=report,
+        details={"from": previous.code if previous else None, "to": to_department.code},
+    )
+    return report
+
+
+@transaction.atomic
+def report_status_change(
+    *,
+    actor: User | None,
+    report: Report,
+    status: str,
+    public_note: str,
+    duplicate_of: Report | None = None,
+) -> Report:
+    """Move a report on, with the public note the citizen reads; duplicates are merged."""
+    report = _locked(report)
+    _require_handler(actor, report)
+    if status not in _NEXT.get(report.status, set()):
+        raise ValidationError(
+            {
+                "status": _("A report that is %(old)s cannot become %(new)s.")
+                % {"old": report.get_status_display(), "new": Status(status).label}
+            }
+        )
+    public_note = public_note.strip()
+    if not public_note:
+        raise ValidationError({"public_note": _("Write a note for the citizen.")})
+    if status == Status.DUPLICATE:
+        if duplicate_of is None or duplicate_of.pk == report.pk:
+            raise ValidationError({"duplicate_of": _("Name the report this one duplicates.")})
+        if duplicate_of.status == Status.DUPLICATE:
+            raise ValidationError(
+                {"duplicate_of": _("Merge into the original report, not into a duplicate.")}
+            )
+        _merge_followers(report, duplicate_of)
+        report.duplicate_of = duplicate_of
+        Event.objects.create(
+            report=duplicate_of,
+            kind=Event.Kind.MERGED,
+            status=duplicate_of.status,
+            actor=actor,
+            public_note=_("Report %(id)s was merged into this one.") % {"id": report.public_id},
+        )
+    report.status = status
+    now = timezone.now()
+    report.updated_at = now
+    report.closed_at = now if status in Report.CLOSED_STATUSES else None
+    report.save(update_fields=["status", "updated_at", "closed_at", "duplicate_of"])
+    Event.objects.create(
+        report=report, kind=Event.Kind.STATUS, status=status, actor=actor, public_note=public_note
+    )
+    audit_record(
+        actor=actor,
+        action="complaints.report_status_change",
+        target=report,
+        details={
+            "status": status,
+            "duplicate_of": duplicate_of.public_id if duplicate_of else None,
+        },
+    )
+    _notify_followers(report, public_note)
+    return report
+
+
+def _merge_followers(duplicate: Report, original: Report) -> None:
+    followed = set(original.followers.values_list("user_id", flat=True))
+    Follower.objects.bulk_create(
+        [
+            Follower(report=original, user_id=f.user_id)
+            for f in duplicate.followers.all()
+            if f.user_id not in followed
+        ]
+    )
+
+
+@transaction.atomic
+def report_extend(*, actor: User, report: Report, working_days: int, reason: str) -> Report:
+    report = _locked(report)
+    _require_handler(actor, report)
+    if not 1 <= working_days <= 30:
+        raise ValidationError({"working_days": _("Extend by 1 to 30 working days.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why more time is needed.")})
+    if not report.is_open:
+        raise ValidationError({"status": _("Only open reports can be extended.")})
+    old = report.due_date
+    report.due_date = add_working_days(old, working_days)
+    report.escalated_at = None
+    report.updated_at = timezone.now()
+    report.save(update_fields=["due_date", "escalated_at", "updated_at"])
+    note = _("Deadline extended to %(date)s: %(reason)s") % {
+        "date": report.due_date.isoformat(),
+        "reason": reason.strip(),
+    }
+    Event.objects.create(
+        report=report, kind=Event.Kind.EXTENDED, status=report.status, actor=actor,
+        public_note=note, old_due_date=old, new_due_date=report.due_date,
+    )  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="complaints.report_extend",
+        target=report,
+        details={"from": old.isoformat(), "to": report.due_date.isoformat()},
+    )
+    _notify_followers(report, note)
+    return report
+
+
+@transaction.atomic
+def report_rate(*, user: User, report: Report, stars: int, comment: str = "") -> Rating:
+    """The reporter rates the answer of a closed report, once."""
+    if report.reporter_id != user.pk:
+        raise PermissionDenied(_("Only the person who sent the report can rate the answer."))
+    if report.status not in (Status.ANSWERED, Status.RESOLVED, Status.REJECTED):
+        raise ValidationError({"stars": _("Rate the answer once the report is closed.")})
+    if not 1 <= stars <= 5:
+        raise ValidationError({"stars": _("Give 1 to 5 stars.")})
+    if len(comment) > 1000:
+        raise ValidationError({"comment": _("Write at most 1,000 characters.")})
+    if Rating.objects.filter(report=report).exists():
+        raise ValidationError({"stars": _("This answer was already rated.")})
+    rating = Rating.objects.create(report=report, stars=stars, comment=comment.strip())
+    Event.objects.create(report=report, kind=Event.Kind.RATED, status=report.status)
+    audit_record(
+        actor=user, action="complaints.report_rate", target=report, details={"stars": stars}
+    )
+    return rating
+
+
+@transaction.atomic
+def report_redact(*, actor: User, report: Report, public_details: str) -> Report:
+    """Replace the published text (the original stays for the officials)."""
+    report = _locked(report)
+    _require_handler(actor, report)
+    if len(public_details) > DETAILS_MAX_CHARS:
+        raise ValidationError({"public_details": _("The text is too long.")})
+    report.public_details = public_details.strip()
+    report.save(update_fields=["public_details"])
+    Event.objects.create(report=report, kind=Event.Kind.REDACTED, actor=actor)
+    audit_record(actor=actor, action="complaints.report_redact", target=report)
+    return report
+
+
+@transaction.atomic
+def media_redact(*, actor: User, media: Media, boxes: list[list[float]]) -> Media:
+    """Black out regions of a published photo (fractions of its width and height)."""
+    from smartseoul.complaints.media import content_file, render_photo
+
+    _require_handler(actor, media.report)
+    if media.kind != Media.Kind.PHOTO or media.state != Media.State.READY:
+        raise ValidationError({"media": _("Only processed photos can be redacted.")})
+    for box in boxes:
+        if len(box) != 4 or not all(0 <= v <= 1 for v in box) or box[2] <= 0 or box[3] <= 0:
+            raise ValidationError({"boxes": _("Each box is x, y, width, height between 0 and 1.")})
+    with media.file.open("rb") as source:
+        published, thumbnail = render_photo(source, boxes)
+    old_file, old_thumb = media.file.name, media.thumbnail.name
+    media.file.save("photo.jpg", content_file(published, "photo.jpg"), save=False)
+    media.thumbnail.save("thumb.jpg", content_file(thumbnail, "thumb.jpg"), save=False)
+    media.redactions = [*media.redactions, *boxes]
+    media.save(update_fields=["file", "thumbnail", "redactions"])
+    storage = media.file.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in (old_file, old_thumb)])
+    Event.objects.create(report=media.report, kind=Event.Kind.REDACTED, actor=actor)
+    audit_record(
+        actor=actor, action="complaints.media_redact", target=media, details={"boxes": boxes}
+    )
+    return media
+
+
+def media_publish(*, media_id: int) -> None:
+    """Background: write the EXIF-free photo (or web video) and thumbnail; drop the upload."""
+    from smartseoul.complaints.media import content_file, render_photo, render_video
+
+    media = Media.objects.filter(pk=media_id, state=Media.State.PENDING).first()
+    if media is None or not media.incoming:
+        return
+    try:
+        with media.incoming.open("rb") as source:
+            if media.kind == Media.Kind.PHOTO:
+                published, thumbnail = render_photo(source, media.redactions)
+                name = "photo.jpg"
+            else:
+                published, thumbnail = render_video(source)
+                name = "video.mp4"
+    except Exception as exc:
+        with transaction.atomic():
+            Media.objects.filter(pk=media.pk).update(state=Media.State.FAILED)
+            audit_record(
+                actor=None,
+                action="complaints.media_fail",
+                target=media,
+                details={"error": str(exc)[:200]},
+            )
+        return
+    with transaction.atomic():
+        media.file.save(name, content_file(published, name), save=False)
+        media.thumbnail.save("thumb.jpg", content_file(thumbnail, "thumb.jpg"), save=False)
+        incoming = media.incoming.name
+        media.incoming = ""
+        if media.kind == Media.Kind.VIDEO:
+            media.content_type = "video/mp4"
+        media.state = Media.State.READY
+        media.save(update_fields=["file", "thumbnail", "incoming", "state", "content_type"])
+        audit_record(actor=None, action="complaints.media_publish", target=media)
+        storage = media.incoming.storage
+        transaction.on_commit(lambda: storage.delete(incoming))
+
+
+def reports_escalate_overdue(*, on: datetime.date | None = None) -> int:
+    """Tell each overdue report's department managers, once per deadline; returns how many."""
+    count = 0
+    today = on or timezone.localdate()
+    overdue = Report.objects.filter(
+        status__in=Report.OPEN_STATUSES, due_date__lt=today, escalated_at__isnull=True
+    ).values_list("pk", flat=True)
+    for pk in list(overdue[:1000]):
+        if _escalate_one(pk):
+            count += 1
+    return count
+
+
+@transaction.atomic
+def _escalate_one(pk: int) -> bool:
+    report = Report.objects.select_for_update().filter(pk=pk, escalated_at__isnull=True).first()
+    if report is None:
+        return False
+    report.escalated_at = timezone.now()
+    report.save(update_fields=["escalated_at"])
+    managers = list(_managers_of(report))
+    Event.objects.create(
+        report=report,
+        kind=Event.Kind.ESCALATED,
+        status=report.status,
+        internal_note=", ".join(m.email for m in managers),
+    )
+    audit_record(
+        actor=None,
+        action="complaints.report_escalate",
+        target=report,
+        details={"due_date": report.due_date.isoformat(), "managers": [m.pk for m in managers]},
+    )
+    if managers:
+        subject = _("Overdue report %(id)s") % {"id": report.public_id}
+        body = _("Report %(id)s (%(category)s) was due on %(date)s and is still open.") % {
+            "id": report.public_id,
+            "category": report.category.name_ko,
+            "date": report.due_date.isoformat(),
+        }
+        transaction.on_commit(
+            lambda: notifications.notify_people(
+                report=report, recipients=managers, subject=subject, body=body
+            )
+        )
+    return True
+
+
+def _managers_of(report: Report) -> QuerySet[User]:
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    permission = Permission.objects.get(
+        codename="manage_department", content_type__app_label="accounts"
+    )
+    department = report.office_id or report.department_id
+    return (
+        User.objects.filter(official_profile__department_id=department, is_active=True)
+        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
+        .distinct()
+    )
+
+
+def reports_bulk(
+    *, actor: User, reports: list[Report], operation: str, **arguments: Any
+) -> list[Report]:
+    """Apply one operation to several reports, all or nothing."""
+    operations = {
+        "assign": report_assign,
+        "status": report_status_change,
+        "transfer": report_transfer,
+        "extend": report_extend,
+    }
+    if operation not in operations:
+        raise ValidationError({"operation": _("Unknown bulk operation.")})
+    with transaction.atomic():
+        return [operations[operation](actor=actor, report=r, **arguments) for r in reports]

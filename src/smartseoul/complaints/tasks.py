@@ -1,0 +1,21 @@
+"""Background work: thin wrappers over the actions, run by ``smartseoul worker``."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from smartseoul.complaints import actions
+
+
+@task()
+def media_process(media_id: int) -> None:
+    """Strip a photo's metadata and make its thumbnail, or transcode a video."""
+    actions.media_publish(media_id=media_id)
+
+
+@task()
+def reports_escalate() -> int:
+    """Tell department managers about reports past their deadline (once per deadline).
+
+    Enqueue it from cron or a systemd timer (``smartseoul manage complaints_escalate``)."""
+    return actions.reports_escalate_overdue()
