@@ -6,7 +6,10 @@ Prints JSON for an open poll with one 5-option question:
 - `http`: ``smartseoul serve --workers 2`` answering ``POST /api/voting/votes/{id}/ballots``
   from a pool of client threads, each voter with their own API key (the whole stack).
 
-Every ballot is durable and in the `votes` ledger when its request returns.  Runs on a fresh
+Every ballot is durable when its request returns; a ledger publisher runs beside the casters
+as ``smartseoul worker`` does in production and appends waiting ballots to the `votes` ledger
+in batches, and `ledger_lag_s` says how long after the last cast the ledger held every ballot
+(`max_ledger_batch` is the largest batch it appended).  Runs on a fresh
 database: a temporary SQLite file by default, or a new PostgreSQL database next to the one
 ``--database-url``/``DATABASE_URL`` names (dropped afterwards).
 """
@@ -92,6 +95,47 @@ def _env(url: str, workdir: Path) -> dict[str, str]:
     return env
 
 
+WAITING = """
+import django
+django.setup()
+from smartseoul.voting.models import Ballot
+print(Ballot.objects.filter(ledger_index__isnull=True).count())
+"""
+
+LARGEST_BATCH = """
+import django
+django.setup()
+from smartseoul.audit.models import AuditEvent
+events = AuditEvent.objects.filter(action="ledger.entries_appended")
+print(max((e.details["count"] for e in events), default=0))
+"""
+
+
+def _django_print(env: dict[str, str], code: str) -> int:
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+def _ledger_lag(env: dict[str, str], cast_done: float) -> float:
+    """Seconds from the last cast until no ballot waits for the ledger."""
+    while _django_print(env, WAITING):
+        time.sleep(0.05)
+    return round(time.perf_counter() - cast_done, 2)
+
+
+def _publisher(env: dict[str, str], workdir: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "smartseoul.cli", "ledger", "publish", "--interval", "1"],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=(workdir / "publisher.log").open("w"),
+        start_new_session=True,
+    )
+
+
 def bench_actions(env: dict[str, str], vote: str, voters: int, processes: int) -> dict[str, Any]:
     share = voters // processes
     began = time.perf_counter()
@@ -112,6 +156,7 @@ def bench_actions(env: dict[str, str], vote: str, voters: int, processes: int) -
         "processes": processes,
         "ballots": share * processes,
         "ballots_per_second": round(share * processes / elapsed, 1),
+        "ledger_lag_s": _ledger_lag(env, began + elapsed),
     }
 
 
@@ -161,6 +206,7 @@ def bench_http(env: dict[str, str], vote: str, keys: list[str], workdir: Path) -
         with ThreadPoolExecutor(max_workers=16) as pool:
             latencies = sorted(pool.map(cast, enumerate(keys)))
         elapsed = time.perf_counter() - began
+        lag = _ledger_lag(env, began + elapsed)
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
@@ -176,6 +222,7 @@ def bench_http(env: dict[str, str], vote: str, keys: list[str], workdir: Path) -
         "ballots_per_second": round(len(keys) / elapsed, 1),
         "p50_ms": round(latencies[len(latencies) // 2] * 1e3, 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1e3, 1),
+        "ledger_lag_s": lag,
     }
 
 
@@ -207,14 +254,26 @@ def main() -> None:
                 timeout=1800,
             )
             prepared = json.loads(setup.stdout.strip().splitlines()[-1])
-            actions = bench_actions(env, prepared["vote"], args.voters // 2, args.processes)
-            http = bench_http(env, prepared["vote"], prepared["keys"], workdir)
+            publisher = _publisher(env, workdir)
+            try:
+                actions = bench_actions(env, prepared["vote"], args.voters // 2, args.processes)
+                http = bench_http(env, prepared["vote"], prepared["keys"], workdir)
+            finally:
+                os.killpg(publisher.pid, 15)
+                publisher.wait(timeout=30)
+            largest_batch = _django_print(env, LARGEST_BATCH)
         finally:
             drop()
     database = "postgresql" if url.startswith("postgres") else "sqlite"
     print(
         json.dumps(
-            {"benchmark": "voting.cast", "database": database, "actions": actions, "http": http},
+            {
+                "benchmark": "voting.cast",
+                "database": database,
+                "actions": actions,
+                "http": http,
+                "max_ledger_batch": largest_batch,
+            },
             indent=2,
         )
     )

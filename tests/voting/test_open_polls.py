@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from smartseoul.accounts.actions import citizen_profile_save
 from smartseoul.accounts.models import User
+from smartseoul.ledger.publisher import publish_changed
 from smartseoul.ledger.queries import entries_range, log_get
 from smartseoul.places.models import District
 from smartseoul.voting.actions import (
@@ -48,6 +49,11 @@ def test_a_scheduled_poll_opens_and_closes_by_itself(cityhall_official: User) ->
 
 def test_a_ballot_goes_into_the_public_ledger(open_poll: Vote, citizen: User) -> None:
     ballot = ballot_cast(vote=open_poll, voter=citizen, choices=[[1]])
+    # Durable at once; in the ledger after the publisher's next round (about a second).
+    assert ballot.ledger_index is None
+    publish_changed()
+    ballot.refresh_from_db()
+    assert ballot.ledger_index is not None
     log = log_get("votes")
     [(_index, data)] = entries_range(log, ballot.ledger_index, ballot.ledger_index + 1)
     from smartseoul.ledger.merkle import leaf_hash

@@ -11,6 +11,7 @@ import datetime
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -20,12 +21,25 @@ log = logging.getLogger(__name__)
 
 RETRY_WITNESSES_AFTER = datetime.timedelta(seconds=10)
 
+# Producers that commit entries of their own first and append them in batches (mVoting's
+# ballots): each is called before every round of checkpoints, so what they committed is
+# appended and signed in the same round.  They handle and log their own failures.
+_feeders: list[Callable[[], object]] = []
+
+
+def register_feeder(feeder: Callable[[], object]) -> None:
+    if feeder not in _feeders:
+        _feeders.append(feeder)
+
 
 def publish_changed() -> int:
-    """Publish every log whose head moved since its latest checkpoint; return how many."""
+    """Bring in the feeders' waiting entries, then publish every log whose head moved since
+    its latest checkpoint; return how many were published."""
     from smartseoul.ledger import actions, keys, queries
     from smartseoul.ledger.models import Checkpoint
 
+    for feeder in _feeders:
+        feeder()
     published = 0
     quorum = keys.quorum()
     for ledger_log in queries.logs_all():

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartseoul.audit.actions import audit_record
-from smartseoul.ledger.actions import entry_append, log_ensure
 from smartseoul.ledger.merkle import leaf_hash
 from smartseoul.places.models import District, Neighbourhood
 from smartseoul.voting.ballot_context import election_context
@@ -26,9 +25,9 @@ from smartseoul.voting.eligibility import user_eligibility
 from smartseoul.voting.manifest import manifest_hash
 from smartseoul.voting.models import Ballot, Option, Participation, Question, RollEntry, Vote
 from smartseoul.voting.permissions import may_administer, may_manage
+from smartseoul.voting.sequencer import ballots_sequence
 from smartseoul.voting.tally import count_open_ballots, encrypted_sum, tally_to_json
 
-LEDGER_LOG = "votes"
 MAX_QUESTIONS = 20
 MAX_OPTIONS = 50
 
@@ -332,7 +331,7 @@ def voter_identity(vote: Vote, voter: Any) -> VoterIdentity:
 
 def ballot_store(*, vote: Vote, identity: VoterIdentity, content: dict[str, Any]) -> Ballot:
     """Record a checked ballot: lock the voter's participation, replace their earlier ballot
-    (when allowed), append the ballot to the public `votes` ledger, point to the new ballot.
+    (when allowed), point to the new ballot, and leave its ledger entry for the sequencer.
 
     Call inside the caster's transaction.  The participation row lock makes concurrent casts
     by one voter — from any number of server processes — queue up, so exactly one counts.
@@ -361,12 +360,15 @@ def ballot_store(*, vote: Vote, identity: VoterIdentity, content: dict[str, Any]
     if previous is not None:
         previous.replaced_at = now
         previous.save(update_fields=["replaced_at"])
+    # The entry goes into the `votes` ledger a moment after this commits (sequencer.py); its
+    # leaf hash, the tracker, is fixed now.
     ballot = Ballot.objects.create(
         vote=vote,
         pseudonym=pseudonym(vote, identity.ref),
         content=content,
         weight=identity.weight,
         tracker=leaf_hash(entry).hex(),
+        ledger_entry=entry,
         cast_at=now,
     )
     participation.ballot = ballot
@@ -377,10 +379,6 @@ def ballot_store(*, vote: Vote, identity: VoterIdentity, content: dict[str, Any]
         target=vote,
         details={"tracker": ballot.tracker},
     )
-    # Last: the append holds the log's row lock until this transaction commits, and every
-    # caster queues on that lock, so nothing else may run while it is held.
-    ballot.ledger_index = entry_append(log=log_ensure(LEDGER_LOG), data=entry, actor=identity.user)
-    Ballot.objects.filter(pk=ballot.pk).update(ledger_index=ballot.ledger_index)
     return ballot
 
 
@@ -453,6 +451,8 @@ def vote_tally(*, actor: Any, vote: Vote) -> Vote:
     vote_sync_status(vote)
     if vote.status != Vote.Status.CLOSED:
         raise ValidationError({"status": "Only a closed vote can be tallied."})
+    # Every counted ballot must be in the public ledger before the count is fixed.
+    ballots_sequence()
     if vote.privacy == Vote.Privacy.SECRET:
         return _tally_encrypted(actor, vote)
     vote.results = count_open_ballots(vote)

@@ -10,7 +10,9 @@ class VotingConfig(AppConfig):
     verbose_name = _("mVoting")
 
     def ready(self) -> None:
+        from smartseoul.ledger.publisher import register_feeder
         from smartseoul.voting.demo import voting_demo_load
+        from smartseoul.voting.sequencer import ballots_sequence_quietly
         from smartseoul.web import services
         from smartseoul.web.demo import register_demo_loader
 
@@ -25,3 +27,4 @@ class VotingConfig(AppConfig):
             )
         )
         register_demo_loader(voting_demo_load)
+        register_feeder(ballots_sequence_quietly)

@@ -213,6 +213,10 @@ class Ballot(models.Model):
     weight = models.PositiveIntegerField(default=1)
     # The ballot's leaf hash in the `votes` ledger log (hex): what the voter keeps and looks up.
     tracker = models.CharField(max_length=64, unique=True)
+    # Casting stores the ballot's ledger entry here and commits; the sequencer (sequencer.py)
+    # then appends waiting entries to the `votes` log in batches, sets ``ledger_index`` and
+    # clears this.  Casts never wait on the log's lock, and the tracker is known at once.
+    ledger_entry = models.BinaryField(null=True)
     ledger_index = models.BigIntegerField(null=True)
     cast_at = models.DateTimeField()
     replaced_at = models.DateTimeField(null=True, blank=True)
@@ -222,7 +226,15 @@ class Ballot(models.Model):
 
     class Meta:
         ordering = ["cast_at", "id"]
-        indexes = [models.Index(fields=["vote", "replaced_at"])]
+        indexes = [
+            models.Index(fields=["vote", "replaced_at"]),
+            # Small: only the ballots still waiting for the ledger.
+            models.Index(
+                fields=["id"],
+                name="voting_ballot_unsequenced",
+                condition=models.Q(ledger_index__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.tracker[:12]

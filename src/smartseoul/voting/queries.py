@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from smartseoul.voting.actions import vote_sync_status
 from smartseoul.voting.models import Ballot, Participation, RollEntry, Vote
@@ -140,6 +141,8 @@ class TrackerCheck:
     checkpoint_size: int | None
     verified: bool
     problem: str
+    # Cast and durable, but not yet appended to the ledger (that takes about a second).
+    pending: bool = False
 
     @property
     def leaf_hash_b64(self) -> str:
@@ -152,8 +155,24 @@ def tracker_check(tracker: str) -> TrackerCheck | None:
     from smartseoul.ledger.queries import entry_inclusion_check
 
     ballot = ballot_by_tracker(tracker)
-    if ballot is None or ballot.ledger_index is None:
+    if ballot is None:
         return None
+    if ballot.ledger_index is None:
+        # Like a stale checkpoint, a waiting ballot is brought in by the first reader that
+        # needs it, unless another process is doing so right now.
+        from smartseoul.voting.sequencer import ballots_sequence
+
+        ballots_sequence(wait=False)
+        ballot.refresh_from_db(fields=["ledger_index"])
+    if ballot.ledger_index is None:
+        return TrackerCheck(
+            ballot=ballot,
+            counted=ballot.replaced_at is None,
+            checkpoint_size=None,
+            verified=False,
+            problem=str(_("cast, and entering the public ledger in a moment")),
+            pending=True,
+        )
     check = entry_inclusion_check("votes", ballot.ledger_index)
     return TrackerCheck(
         ballot=ballot,

@@ -22,10 +22,10 @@ from smartseoul.ledger.queries import (
     witness_quorum,
     witness_status,
 )
-from smartseoul.voting.actions import LEDGER_LOG
 from smartseoul.voting.ballot_context import crypto_manifest
 from smartseoul.voting.manifest import manifest_document
 from smartseoul.voting.models import Ballot, Participation, Vote
+from smartseoul.voting.sequencer import LEDGER_LOG
 
 RECORD_TYPE = "smartseoul.election-record/v1"
 RECORDED_STATUSES = (Vote.Status.TALLIED, Vote.Status.PUBLISHED)
