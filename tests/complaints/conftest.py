@@ -46,7 +46,9 @@ def _dms(value: float) -> tuple[float, float, float]:
     return (float(degrees), float(minutes), seconds)
 
 
-def photo_upload(name: str = "photo.jpg", gps: tuple[float, float] | None = None) -> SimpleUploadedFile:
+def photo_upload(
+    name: str = "photo.jpg", gps: tuple[float, float] | None = None
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, photo_bytes(gps), content_type="image/jpeg")
 
 

@@ -256,7 +256,8 @@ def report_submit(
             details=data.details,
             address=data.address,
             anonymous=data.anonymous,
-            uploads=list(media or []),
+            # Read from the request: the declared parameter documents the field in OpenAPI.
+            uploads=request.FILES.getlist("media"),
             source=Report.Source.WEB if presented_api_key(request) is None else Report.Source.API,
         )
     except PermissionDenied as exc:
