@@ -224,6 +224,14 @@ class Alert(models.Model):
     sensor = models.ForeignKey(
         Sensor, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
+    # The district office, told by e-mail when the alert opens.
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sensor_alerts",
+    )
     # "" for an alert about the whole district, else the sensor's serial (keeps the
     # one-active-alert constraint free of NULLs, which SQLite and PostgreSQL treat alike).
     subject = models.CharField(max_length=100, blank=True)

@@ -141,3 +141,30 @@ def simulate_publish(
         client.loop_stop()
         client.disconnect()
     return sent
+
+
+def simulate_register(count: int, *, seed: int = 1) -> int:
+    """Register the simulator's first ``count`` sensors (and the S-DoT model) if missing."""
+    from django.utils import timezone
+
+    from smartseoul.urbandata.actions import sensor_model_save, sensor_register
+    from smartseoul.urbandata.demo import SDOT_QUANTITIES
+    from smartseoul.urbandata.models import Sensor
+
+    model = sensor_model_save(
+        actor=None, code="sdot-multi", name="S-DoT multi-function", quantities=SDOT_QUANTITIES
+    )
+    city = SimulatedCity(count, seed=seed, prefix="DEMO")
+    known = set(Sensor.objects.filter(serial__startswith="DEMO-").values_list("serial", flat=True))
+    installed = timezone.now() - timedelta(days=30)
+    for sensor in city.sensors:
+        if sensor.serial not in known:
+            sensor_register(
+                actor=None,
+                serial=sensor.serial,
+                model=model,
+                lat=sensor.lat,
+                lon=sensor.lon,
+                installed_at=installed,
+            )
+    return len(city.sensors) - len(known)

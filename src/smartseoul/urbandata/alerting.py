@@ -1,0 +1,165 @@
+"""Alert rules with Korea's thresholds built in, evaluated over the roll-ups.
+
+Defaults (``alert_rules_ensure_defaults``), each for every district unless a district rule
+is added:
+
+* fine dust — 미세먼지 주의보/경보: PM10 hourly average ≥ 150 / 300 µg/m³ for 2 hours;
+  초미세먼지: PM2.5 ≥ 75 / 150 µg/m³ for 2 hours;
+* cold wave — KMA 한파주의보/경보: daily minimum temperature ≤ −12 / −15 °C on 2 days in a row;
+* heat wave — KMA 폭염주의보/경보: daily maximum apparent temperature ≥ 33 / 35 °C on 2 days;
+* noise — hourly average ≥ 65 dB(A) (the roadside daytime standard) for 2 hours;
+* offline — a sensor silent for 30 minutes.
+
+KMA issues cold- and heat-wave advisories on forecasts; we raise them on what the sensors
+measured.  A day counts once its value is settled (the morning minimum at 09:00, the
+apparent-temperature peak at 18:00), or earlier if it already meets the rule (today's
+minimum can only fall, its maximum only rise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from smartseoul.places.models import District
+from smartseoul.urbandata.models import Alert, AlertRule, LatestReading, Rollup, Sensor
+from smartseoul.urbandata.storage import hour_of, seoul_day_of
+
+Kind = AlertRule.Kind
+Severity = AlertRule.Severity
+
+DEFAULT_RULES = [
+    (Kind.PM10, Severity.ADVISORY, 150, 2),
+    (Kind.PM10, Severity.WARNING, 300, 2),
+    (Kind.PM25, Severity.ADVISORY, 75, 2),
+    (Kind.PM25, Severity.WARNING, 150, 2),
+    (Kind.COLD_WAVE, Severity.ADVISORY, -12, 2),
+    (Kind.COLD_WAVE, Severity.WARNING, -15, 2),
+    (Kind.HEAT_WAVE, Severity.ADVISORY, 33, 2),
+    (Kind.HEAT_WAVE, Severity.WARNING, 35, 2),
+    (Kind.NOISE, Severity.ADVISORY, 65, 2),
+    (Kind.OFFLINE, Severity.ADVISORY, 30, 30),
+]
+
+# A day's value is settled at this Seoul hour: the morning minimum by 09:00, the afternoon
+# peak of apparent temperature by 18:00.
+SETTLES_AT_HOUR = {Kind.COLD_WAVE: 9, Kind.HEAT_WAVE: 18}
+# kind -> (quantity, roll-up granularity, statistic, does a value >= threshold trigger?)
+_MEASURED = {
+    Kind.PM10: ("pm10", "h", "avg", True),
+    Kind.PM25: ("pm25", "h", "avg", True),
+    Kind.NOISE: ("noise", "h", "avg", True),
+    Kind.COLD_WAVE: ("temperature", "d", "min", False),
+    Kind.HEAT_WAVE: ("apparent_temperature", "d", "max", True),
+}
+UNITS = {
+    Kind.PM10: "µg/m³",
+    Kind.PM25: "µg/m³",
+    Kind.NOISE: "dB(A)",
+    Kind.COLD_WAVE: "°C",
+    Kind.HEAT_WAVE: "°C",
+}
+
+
+@dataclass
+class Changes:
+    opened: int = 0
+    resolved: int = 0
+
+
+def alert_rules_ensure_defaults() -> None:
+    """Create the built-in city-wide rules once (operators may then edit or add to them)."""
+    if AlertRule.objects.exists():
+        return
+    AlertRule.objects.bulk_create(
+        AlertRule(kind=kind, severity=severity, threshold=threshold, duration=duration)
+        for kind, severity, threshold, duration in DEFAULT_RULES
+    )
+
+
+def alerts_evaluate(*, now: datetime | None = None) -> Changes:
+    """Open the alerts whose condition holds and resolve those whose condition ended."""
+    from smartseoul.urbandata.alert_actions import alert_open, alert_resolve_automatically
+
+    now = now or timezone.now()
+    changes = Changes()
+    districts = list(District.objects.values_list("code", flat=True))
+    rules = list(AlertRule.objects.filter(active=True))
+    active = {
+        (a.rule_id, a.district_id, a.subject): a
+        for a in Alert.objects.exclude(status=Alert.Status.RESOLVED)
+    }
+    for rule in rules:
+        if rule.kind == Kind.OFFLINE:
+            findings = _offline(rule, now)
+        else:
+            scope = [rule.district_id] if rule.district_id else districts
+            findings = _measured(rule, scope, now)
+        for (district, subject), (firing, value) in findings.items():
+            current = active.get((rule.pk, district, subject))
+            with transaction.atomic():
+                if firing and current is None:
+                    alert_open(rule=rule, district=district, subject=subject, value=value, now=now)
+                    changes.opened += 1
+                elif not firing and current is not None:
+                    alert_resolve_automatically(alert=current, value=value, now=now)
+                    changes.resolved += 1
+    return changes
+
+
+def _measured(
+    rule: AlertRule, districts: list[str], now: datetime
+) -> dict[tuple[str, str], tuple[bool, float]]:
+    quantity, granularity, statistic, upward = _MEASURED[Kind(rule.kind)]
+    step = timedelta(hours=1) if granularity == "h" else timedelta(days=1)
+    current = hour_of(now) if granularity == "h" else seoul_day_of(now)
+    start = current - step * (rule.duration + 1)
+    rows = Rollup.objects.filter(
+        scope="d",
+        granularity=granularity,
+        quantity=quantity,
+        key__in=districts,
+        bucket__gte=start,
+        bucket__lte=current,
+    ).values_list("key", "bucket", "count", "total", "minimum", "maximum")
+    series: dict[str, dict[datetime, float]] = {}
+    for key, bucket, count, total, minimum, maximum in rows:
+        value = {"avg": total / count if count else 0.0, "min": minimum, "max": maximum}[statistic]
+        series.setdefault(key, {})[bucket] = value
+
+    def meets(value: float) -> bool:
+        return value >= rule.threshold if upward else value <= rule.threshold
+
+    findings: dict[tuple[str, str], tuple[bool, float]] = {}
+    for district, values in series.items():
+        # Settled buckets, plus the current one if it already meets the rule.
+        settled = granularity == "d" and now >= current + timedelta(
+            hours=SETTLES_AT_HOUR.get(Kind(rule.kind), 24)
+        )
+        in_current = current in values and (settled or meets(values[current]))
+        last = current if in_current else current - step
+        window = [last - step * i for i in range(rule.duration)]
+        if last not in values:
+            continue
+        firing = all(b in values and meets(values[b]) for b in window)
+        findings[(district, "")] = (firing, values[last])
+    return findings
+
+
+def _offline(rule: AlertRule, now: datetime) -> dict[tuple[str, str], tuple[bool, float]]:
+    silent_after = now - timedelta(minutes=rule.duration)
+    sensors = Sensor.objects.filter(retired_at__isnull=True, installed_at__lt=silent_after)
+    if rule.district_id:
+        sensors = sensors.filter(district_id=rule.district_id)
+    latest = dict(
+        LatestReading.objects.filter(sensor__in=sensors).values_list("sensor_id", "measured_at")
+    )
+    findings: dict[tuple[str, str], tuple[bool, float]] = {}
+    for sensor_id, serial, district in sensors.values_list("pk", "serial", "district_id"):
+        last = latest.get(sensor_id)
+        minutes = (now - last).total_seconds() / 60 if last else float(rule.duration)
+        findings[(district, serial)] = (last is None or last < silent_after, round(minutes, 1))
+    return findings
