@@ -213,6 +213,18 @@ def cmd_verify_election(args: argparse.Namespace, rest: Sequence[str]) -> int:
     return verify_main(rest)
 
 
+def cmd_ingest(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    from smartseoul.urbandata.cli import ingest_main
+
+    return ingest_main(rest)
+
+
+def cmd_sensors(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    from smartseoul.urbandata.cli import sensors_main
+
+    return sensors_main(rest)
+
+
 def cmd_manage(args: argparse.Namespace, rest: Sequence[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartseoul.settings")
     from django.core.management import execute_from_command_line
@@ -259,6 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "verify-election", help="check an election record (RECORD [--url URL])", add_help=False
     )
+    sub.add_parser(
+        "ingest", help="store sensor reports from MQTT (docs/sensors.md)", add_help=False
+    )
+    sub.add_parser(
+        "sensors", help="sensors: import, simulate, evaluate, prune, archive", add_help=False
+    )
     return parser
 
 
@@ -275,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ledger": cmd_ledger,
         "trustee": cmd_trustee,
         "verify-election": cmd_verify_election,
+        "ingest": cmd_ingest,
+        "sensors": cmd_sensors,
     }
     if argv and argv[0] in passthrough:
         return passthrough[argv[0]](argparse.Namespace(command=argv[0]), argv[1:])
