@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import pyarrow
 
 from smartseoul.opendata.datastore import parquet_path
 from smartseoul.opendata.models import ResourceVersion
@@ -180,7 +181,7 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def table_search(version: ResourceVersion, query: TableQuery) -> TableResult:
+def _select(version: ResourceVersion, query: TableQuery) -> tuple[str, list[Any], list[str]]:
     types = _column_types(version)
     columns = list(query.fields) if query.fields else list(types)
     for column in columns:
@@ -189,39 +190,51 @@ def table_search(version: ResourceVersion, query: TableQuery) -> TableResult:
     for column, _descending in query.sort:
         if column not in types:
             raise QueryError("sort", f'The table has no column "{column}".')
-    if not 0 <= query.limit <= MAX_LIMIT:
-        raise QueryError("limit", f"limit must be between 0 and {MAX_LIMIT}.")
     if query.offset < 0:
         raise QueryError("offset", "offset must not be negative.")
     where, params = _where(version, query)
     selected = ", ".join(quote(c) for c in columns)
     distinct = "DISTINCT " if query.distinct else ""
+    return f"SELECT {distinct}{selected} FROM {_from(version)}{where}", params, columns
+
+
+def _order(query: TableQuery) -> str:
     order = ", ".join(f"{quote(c)} {'DESC' if d else 'ASC'} NULLS LAST" for c, d in query.sort)
-    sql = f"SELECT {distinct}{selected} FROM {_from(version)}{where}"
+    return f" ORDER BY {order}" if order else ""
+
+
+def table_search(version: ResourceVersion, query: TableQuery) -> TableResult:
+    if not 0 <= query.limit <= MAX_LIMIT:
+        raise QueryError("limit", f"limit must be between 0 and {MAX_LIMIT}.")
+    sql, params, columns = _select(version, query)
     cursor = connection().cursor()
     try:
         total = None
         if query.include_total:
-            counted = (
-                f"SELECT count(*) FROM ({sql})"
-                if query.distinct
-                else sql.replace(f"SELECT {selected}", "SELECT count(*)", 1)
-            )
-            row = cursor.execute(counted, params).fetchone()
+            row = cursor.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
             total = int(row[0]) if row else 0
-        paged = (
-            sql
-            + (f" ORDER BY {order}" if order else "")
-            + f" LIMIT {query.limit} OFFSET {query.offset}"
-        )
+        paged = sql + _order(query) + f" LIMIT {int(query.limit)} OFFSET {int(query.offset)}"
         records = cursor.execute(paged, params).fetchall()
     except duckdb.Error as exc:
         raise QueryError("filters", f"The query failed: {exc}") from None
     finally:
         cursor.close()
+    types = _column_types(version)
     return TableResult(
         fields=[{"id": c, "type": types[c]} for c in columns], records=records, total=total
     )
+
+
+def table_arrow(version: ResourceVersion, query: TableQuery) -> pyarrow.Table:
+    """Every matching row (no limit) as an Arrow table, for downloads."""
+    sql, params, _columns = _select(version, query)
+    cursor = connection().cursor()
+    try:
+        return cursor.execute(sql + _order(query), params).to_arrow_table()
+    except duckdb.Error as exc:
+        raise QueryError("filters", f"The query failed: {exc}") from None
+    finally:
+        cursor.close()
 
 
 def table_aggregate(

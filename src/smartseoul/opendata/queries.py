@@ -1,0 +1,124 @@
+"""Reads of the Open Data Plaza.  The catalogue is public: every dataset is visible to all;
+only publishing rights (``actions.may_publish``) and a user's own keys are restricted."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from smartseoul.opendata.models import (
+    Dataset,
+    DatasetUsage,
+    GalleryApp,
+    OpenApiKey,
+    Resource,
+    ResourceVersion,
+    SearchTerm,
+)
+
+
+def datasets() -> QuerySet[Dataset]:
+    return Dataset.objects.select_related("department").prefetch_related(
+        Prefetch("resources", queryset=Resource.objects.order_by("position", "created_at"))
+    )
+
+
+def _as_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
+
+
+def dataset_find(id_or_name: str) -> Dataset:
+    """By UUID or by CKAN name; Http404 otherwise."""
+    pk = _as_uuid(id_or_name)
+    found = datasets().filter(pk=pk).first() if pk else None
+    if found is None:
+        found = datasets().filter(name=str(id_or_name).lower()).first()
+    if found is None:
+        raise Http404("No such dataset.")
+    return found
+
+
+def datasets_in_order(ids: Iterable[str]) -> list[Dataset]:
+    ids = list(ids)
+    found = {str(d.pk): d for d in datasets().filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def resource_find(resource_id: str) -> Resource:
+    pk = _as_uuid(resource_id)
+    found = (
+        Resource.objects.select_related("dataset", "dataset__department").filter(pk=pk).first()
+        if pk
+        else None
+    )
+    if found is None:
+        raise Http404("No such resource.")
+    return found
+
+
+def table_of(resource: Resource) -> ResourceVersion:
+    """The resource's current ready table; Http404 when it has none yet."""
+    version = resource.current_version()
+    if version is None:
+        raise Http404("This resource has no loaded table yet.")
+    return version
+
+
+def version_find(resource: Resource, number: int) -> ResourceVersion:
+    version = resource.versions.filter(number=number).first()
+    if version is None:
+        raise Http404("No such version.")
+    return version
+
+
+def current_tables() -> list[ResourceVersion]:
+    """The current ready version of every resource (for SQL over the whole datastore)."""
+    newest: dict[Any, ResourceVersion] = {}
+    for version in ResourceVersion.objects.filter(status=ResourceVersion.Status.READY).order_by(
+        "resource_id", "-number"
+    ):
+        newest.setdefault(version.resource_id, version)
+    return list(newest.values())
+
+
+def usage_totals(dataset: Dataset) -> dict[str, int]:
+    totals = DatasetUsage.objects.filter(dataset=dataset).aggregate(
+        views=Sum("views"), downloads=Sum("downloads"), api_calls=Sum("api_calls")
+    )
+    return {name: int(value or 0) for name, value in totals.items()}
+
+
+def popular_terms(days: int = 7, limit: int = 10) -> list[str]:
+    since = timezone.localdate() - datetime.timedelta(days=days - 1)
+    rows = (
+        SearchTerm.objects.filter(day__gte=since)
+        .values("term")
+        .annotate(total=Sum("count"))
+        .order_by("-total", "term")[:limit]
+    )
+    return [row["term"] for row in rows]
+
+
+def gallery_apps_for(dataset: Dataset) -> QuerySet[GalleryApp]:
+    return dataset.apps.filter(status=GalleryApp.Status.APPROVED)
+
+
+def gallery_apps_published() -> QuerySet[GalleryApp]:
+    return GalleryApp.objects.filter(status=GalleryApp.Status.APPROVED).prefetch_related("datasets")
+
+
+def gallery_apps_pending() -> QuerySet[GalleryApp]:
+    return GalleryApp.objects.filter(status=GalleryApp.Status.PENDING).prefetch_related("datasets")
+
+
+def keys_of(user: Any) -> QuerySet[OpenApiKey]:
+    return OpenApiKey.objects.filter(user=user, revoked_at__isnull=True)
