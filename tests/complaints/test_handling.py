@@ -25,7 +25,8 @@ def test_assign_to_a_colleague_but_not_to_another_office(
 ) -> None:
     report = submit(citizen)
     report = actions.report_assign(actor=mapo_official, report=report, assignee=mapo_colleague)
-    assert report.assignee == mapo_colleague and report.status == Status.ASSIGNED
+    assert report.assignee == mapo_colleague
+    assert report.status == Status.ASSIGNED
     with pytest.raises(ValidationError):
         actions.report_assign(actor=mapo_official, report=report, assignee=gangnam_official)
 
@@ -39,7 +40,8 @@ def test_transfer_keeps_the_reason_in_the_history(citizen: User, mapo_official: 
     assert report.office == gangnam
     event = report.events.get(kind=Event.Kind.TRANSFERRED)
     assert event.internal_note == "관할 구역 아님"
-    assert event.from_department is not None and event.from_department.code == "gu-11440"
+    assert event.from_department is not None
+    assert event.from_department.code == "gu-11440"
     # Mapo no longer handles it.
     with pytest.raises(PermissionDenied):
         actions.report_transfer(
@@ -61,7 +63,8 @@ def test_a_status_change_needs_a_note_and_tells_the_followers(
             actor=mapo_official, report=report, status=Status.RESOLVED, public_note="보수 완료"
         )
     report.refresh_from_db()
-    assert report.status == Status.RESOLVED and report.closed_at is not None
+    assert report.status == Status.RESOLVED
+    assert report.closed_at is not None
     assert [m.to for m in mail.outbox] == [[citizen.email]]
     assert "보수 완료" in mail.outbox[0].body
     assert report.public_id in mail.outbox[0].subject
@@ -102,7 +105,8 @@ def test_an_extension_moves_the_deadline_by_working_days(
     )
     assert report.due_date == add_working_days(old, 3)
     event = report.events.get(kind=Event.Kind.EXTENDED)
-    assert "자재 조달 중" in event.public_note and event.old_due_date == old
+    assert "자재 조달 중" in event.public_note
+    assert event.old_due_date == old
 
 
 def test_overdue_reports_are_escalated_once_to_the_department_manager(

@@ -29,16 +29,19 @@ def test_a_point_goes_to_its_district_office(
     citizen: User, departments: None, point: tuple[float, float], office: str
 ) -> None:
     report = submit(citizen, point=point)
-    assert report.office is not None and report.office.code == office
+    assert report.office is not None
+    assert report.office.code == office
     assert report.district_id == office[3:]
-    assert report.neighbourhood_id is not None and report.neighbourhood_id.startswith(office[3:])
+    assert report.neighbourhood_id is not None
+    assert report.neighbourhood_id.startswith(office[3:])
 
 
 def test_the_category_decides_the_department_and_the_deadline(
     citizen: User, departments: None
 ) -> None:
     report = submit(citizen, category="illegal-dumping")
-    assert report.department is not None and report.department.code == "climate-environment"
+    assert report.department is not None
+    assert report.department.code == "climate-environment"
     assert report.due_date == add_working_days(timezone.localdate(report.received_at), 7)
     assert report.status == Report.Status.RECEIVED
     assert report.followers.filter(user=citizen).exists()
@@ -69,7 +72,8 @@ def test_anonymous_reports_only_where_the_category_allows(db: None) -> None:
     )
     assert accepted.status_code == 201
     report = Report.objects.get(public_id=accepted.json()["id"])
-    assert report.anonymous and report.reporter is None
+    assert report.anonymous
+    assert report.reporter is None
 
 
 def test_details_are_limited_to_4000_characters(citizen: User) -> None:
@@ -129,7 +133,8 @@ def test_the_photo_gps_is_offered_and_the_published_photo_has_no_exif(
     for item in media:
         media_process.call(item.pk)
     item = Media.objects.get(pk=media[0].pk)
-    assert item.state == Media.State.READY and not item.incoming
+    assert item.state == Media.State.READY
+    assert not item.incoming
     served = citizen_client.get(f"/complaints/media/{item.pk}/full/")
     assert served.status_code == 200
     with Image.open(io.BytesIO(b"".join(served.streaming_content))) as image:
