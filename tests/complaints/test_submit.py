@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from smartseoul.accounts.models import User
@@ -89,6 +89,7 @@ def test_anonymous_flag_is_refused_where_names_are_required(citizen: User) -> No
         submit(None, category="noise")
 
 
+@translation.override("en")
 def test_at_most_three_photos_or_one_video(citizen: User, media_root: Any) -> None:
     with pytest.raises(ValidationError, match="three photos"):
         submit(citizen, uploads=[photo_upload(f"{i}.jpg") for i in range(4)])
@@ -144,3 +145,16 @@ def test_the_photo_gps_is_offered_and_the_published_photo_has_no_exif(
     assert thumb.status_code == 200
     detail = citizen_client.get(f"/api/complaints/reports/{sent.json()['id']}").json()
     assert len(detail["media"]) == 2
+
+
+def test_phone_apps_post_without_cookies_but_sessions_need_the_csrf_token(
+    citizen: User, departments: None
+) -> None:
+    form = {"category": "street-light", "lat": HAPJEONG[0], "lon": HAPJEONG[1], "details": "x"}
+    app = Client(enforce_csrf_checks=True)
+    assert app.post("/api/complaints/reports", form).status_code == 201
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(citizen)
+    refused = browser.post("/api/complaints/reports", form)
+    assert refused.status_code == 403
+    assert Report.objects.count() == 1

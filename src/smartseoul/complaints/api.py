@@ -15,7 +15,14 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.files import UploadedFile
 
-from smartseoul.api import csrf_check, identified_if_possible, presented_api_key, signed_in
+from smartseoul.api import (
+    anonymous,
+    api_key_auth,
+    csrf_check,
+    identified_if_possible,
+    presented_api_key,
+    signed_in,
+)
 from smartseoul.complaints import actions, queries
 from smartseoul.complaints.geocode import geocode
 from smartseoul.complaints.media import photo_gps
@@ -23,6 +30,11 @@ from smartseoul.complaints.models import DETAILS_MAX_CHARS, Report
 from smartseoul.complaints.presenters import public_report
 
 router = Router(tags=["complaints"], auth=identified_if_possible)
+
+# Posts open to anyone (anonymous reports, a photo's position): a browser session is still
+# recognised and CSRF-checked in ``_session_write``; a phone app without cookies needs no
+# token.  (ninja's session auth would refuse an anonymous post without a CSRF token.)
+open_post = [api_key_auth, anonymous]
 
 
 def _session_write(request: HttpRequest) -> None:
@@ -221,11 +233,12 @@ def similar(request: HttpRequest, category: str, lat: float, lon: float) -> Any:
     return [{"report": public_report(r), "distance_metres": round(d, 1)} for r, d in found]
 
 
-@router.post("/photo-location", response=PointOut)
+@router.post("/photo-location", response=PointOut, auth=open_post)
 def photo_location(request: HttpRequest, photo: File[UploadedFile]) -> Any:
     """The position recorded in a photo's EXIF, offered as the report's location.
 
     The photo is read and forgotten here; nothing is stored."""
+    _session_write(request)
     point = photo_gps(photo)
     return {"lat": point[0], "lon": point[1]} if point else {"lat": None, "lon": None}
 
@@ -239,7 +252,7 @@ def address_lookup(request: HttpRequest, address: str) -> Any:
     return {"lat": found.lat, "lon": found.lon, "label": found.label}
 
 
-@router.post("/reports", response={201: SubmitOut})
+@router.post("/reports", response={201: SubmitOut}, auth=open_post)
 def report_submit(
     request: HttpRequest,
     data: Form[SubmitIn],

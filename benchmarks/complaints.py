@@ -1,0 +1,335 @@
+"""Smart Complaint Report's speed goals.  `uv run python -m benchmarks.complaints`
+
+Prints JSON:
+- `map`: the public map API (``GET /api/complaints/map``) for viewports from street level to
+  all of Seoul — pins up to 500, clusters beyond — over ``--reports`` reports;
+- `queue`: an official's queue page (``GET /complaints/office/``, the whole HTML page with its
+  overdue/due-soon counts) for the Mapo-gu office;
+- `submit`: ``smartseoul serve --workers 2`` taking ``POST /api/complaints/reports`` with three
+  photos each (≈ 200 kB JPEGs, 1600×1200) from 16 client threads; photo processing is left to
+  the worker, as in production.
+
+The reports are written straight into a fresh database with one ``INSERT … SELECT`` on
+PostgreSQL (``--database-url``/``DATABASE_URL``; dropped afterwards) or bulk inserts on a
+temporary SQLite file.  Their mix follows the service: ~1,600 a day over the last
+``reports / 1600`` days, 2 % still open, spread over the 25 districts and 10 categories.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from benchmarks.ledger import _fresh_database
+
+VIEWPORTS = {
+    # (south, west, north, east)
+    "street_600m": (37.5470, 126.9100, 37.5524, 126.9168),
+    "neighbourhood_2km": (37.5400, 126.9000, 37.5580, 126.9230),
+    "district_6km": (37.5300, 126.8800, 37.5840, 126.9480),
+    "all_seoul": (37.4200, 126.7600, 37.7100, 127.1900),
+}
+
+
+def _env(url: str, workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMARTSEOUL_", "DATABASE_URL"))}
+    env.update(
+        DATABASE_URL=url,
+        SMARTSEOUL_ENV="development",
+        SMARTSEOUL_DEBUG="0",
+        SMARTSEOUL_VAR_DIR=str(workdir / "var"),
+        SMARTSEOUL_LOG_LEVEL="warning",
+        SMARTSEOUL_API_RATE_ANONYMOUS="1000000/m",
+        DJANGO_SETTINGS_MODULE="smartseoul.settings",
+    )
+    return env
+
+
+def _generate(count: int) -> float:
+    """Write ``count`` reports; returns the seconds it took."""
+    from django.db import connection
+
+    from smartseoul.accounts.models import Department
+    from smartseoul.complaints.models import Category, Report
+
+    began = time.perf_counter()
+    offices = dict(
+        Department.objects.filter(kind="district_office").values_list("district_id", "pk")
+    )
+    districts = sorted(offices)
+    categories = list(Category.objects.order_by("pk").values_list("pk", flat=True))
+    days = max(1, count // 1600)
+    if connection.vendor == "postgresql":
+        sql = f"""
+        INSERT INTO complaints_report (public_id, token, category_id, lat, lon, address,
+            district_id, details, public_details, attributes, media_url, anonymous, contact,
+            source, status, office_id, due_date, received_at, updated_at, closed_at)
+        SELECT 'B' || lpad(g::text, 10, '0'), md5(g::text)::uuid,
+            (%(categories)s::int[])[1 + g %% {len(categories)}],
+            37.45 + random() * 0.23, 126.82 + random() * 0.33, '',
+            (%(districts)s::text[])[1 + g %% {len(districts)}], 'bench', 'bench', '{{}}', '',
+            true, '{{}}', 'web',
+            CASE WHEN g %% 50 = 0 THEN (ARRAY['received','assigned','in_progress'])[1 + g %% 3]
+                 ELSE (ARRAY['answered','resolved','resolved','rejected'])[1 + g %% 4] END,
+            (%(offices)s::int[])[1 + g %% {len(districts)}],
+            (t + interval '10 days')::date, t, t + interval '2 days',
+            CASE WHEN g %% 50 = 0 THEN NULL ELSE t + interval '2 days' END
+        FROM generate_series(1, %(count)s) AS g,
+             LATERAL (SELECT now() - (g::float / %(count)s) * interval '{days} days' AS t) AS moment
+        """  # noqa: S608 - only integers are formatted in
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "categories": categories,
+                    "districts": districts,
+                    "offices": [offices[d] for d in districts],
+                    "count": count,
+                },
+            )
+            cursor.execute("ANALYZE complaints_report")
+    else:
+        import datetime
+        import random
+        import uuid
+
+        from django.utils import timezone
+
+        rng = random.Random(6)
+        now = timezone.now()
+        batch: list[Report] = []
+        for g in range(1, count + 1):
+            moment = now - datetime.timedelta(days=days * g / count)
+            is_open = g % 50 == 0
+            district = districts[g % len(districts)]
+            batch.append(
+                Report(
+                    public_id=f"B{g:010d}", token=uuid.uuid4(),
+                    category_id=categories[g % len(categories)],
+                    lat=37.45 + rng.random() * 0.23, lon=126.82 + rng.random() * 0.33,
+                    district_id=district, details="bench", public_details="bench",
+                    anonymous=True,
+                    status=("received", "assigned", "in_progress")[g % 3] if is_open
+                    else ("answered", "resolved", "resolved", "rejected")[g % 4],
+                    office_id=offices[district],
+                    due_date=(moment + datetime.timedelta(days=10)).date(),
+                    received_at=moment, updated_at=moment + datetime.timedelta(days=2),
+                    closed_at=None if is_open else moment + datetime.timedelta(days=2),
+                )
+            )  # fmt: skip
+            if len(batch) == 10_000:
+                Report.objects.bulk_create(batch)
+                batch = []
+        Report.objects.bulk_create(batch)
+    return time.perf_counter() - began
+
+
+def _summary_ms(timings: list[float]) -> dict[str, float]:
+    ordered = sorted(timings)
+    return {
+        "calls": len(ordered),
+        "mean_ms": round(statistics.fmean(ordered) * 1e3, 1),
+        "p50_ms": round(ordered[len(ordered) // 2] * 1e3, 1),
+        "p95_ms": round(ordered[int(len(ordered) * 0.95)] * 1e3, 1),
+        "max_ms": round(ordered[-1] * 1e3, 1),
+    }
+
+
+def _timed(call: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
+    call()  # warm-up: caches, query plans
+    timings, answer = [], None
+    for _ in range(repeat):
+        began = time.perf_counter()
+        answer = call()
+        timings.append(time.perf_counter() - began)
+    return timings, answer
+
+
+def bench_map(repeat: int) -> dict[str, Any]:
+    from django.test import Client
+
+    client = Client()
+    results: dict[str, Any] = {}
+    for status in ("", "open"):
+        for name, (south, west, north, east) in VIEWPORTS.items():
+            url = f"/api/complaints/map?bbox={south},{west},{north},{east}&status={status}"
+
+            def call(url: str = url) -> dict[str, Any]:
+                response = client.get(url)
+                assert response.status_code == 200, response.content
+                return response.json()
+
+            timings, answer = _timed(call, repeat)
+            results[f"{name}{'_open' if status else '_all'}"] = {
+                **_summary_ms(timings),
+                "pins": len(answer["pins"]),
+                "clusters": len(answer["clusters"]),
+                "reports_in_view": sum(c["count"] for c in answer["clusters"])
+                or len(answer["pins"]),
+            }
+    return results
+
+
+def bench_queue(repeat: int) -> dict[str, Any]:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.test import Client
+
+    from smartseoul.accounts.actions import official_create
+    from smartseoul.accounts.models import Department
+    from smartseoul.accounts.roles import Role
+    from smartseoul.complaints.models import Report
+
+    official = official_create(
+        actor=None,
+        email="bench@mapo.example.go.kr",
+        password=None,
+        name="벤치",
+        department=Department.objects.get(code="gu-11440"),
+        roles=[Role.DEPARTMENT_MANAGER],
+    )
+    TOTP.activate(official, generate_totp_secret())
+    client = Client()
+    client.force_login(official)
+    results: dict[str, Any] = {
+        "office_reports": Report.objects.filter(office__code="gu-11440").count(),
+        "office_open_reports": Report.objects.filter(
+            office__code="gu-11440", status__in=Report.OPEN_STATUSES
+        ).count(),
+    }
+    for name, query in (("open", ""), ("all_statuses", "?status=all"), ("overdue", "?due=overdue")):
+
+        def call(query: str = query) -> int:
+            response = client.get(f"/complaints/office/{query}")
+            assert response.status_code == 200, response.status_code
+            return len(response.content)
+
+        timings, _ = _timed(call, repeat)
+        results[name] = _summary_ms(timings)
+    return results
+
+
+def _photo(seed: int) -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1200), (seed * 37 % 255, 120, 90))
+    draw = ImageDraw.Draw(image)
+    for i in range(0, 1600, 40):
+        draw.line([(i, 0), (1600 - i, 1200)], fill=(i % 255, seed % 255, 200), width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def bench_submit(env: dict[str, str], workdir: Path, reports: int) -> dict[str, Any]:
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "smartseoul.cli", "serve", "--port", str(port),
+         "--workers", "2", "--threads", "4"],
+        env=env, cwd=workdir, stdout=subprocess.DEVNULL,
+        stderr=(workdir / "server.log").open("w"), start_new_session=True,
+    )  # fmt: skip
+    photos = [_photo(seed) for seed in range(3)]
+    url = f"http://127.0.0.1:{port}/api/complaints/reports"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        client = httpx.Client(timeout=60)
+
+        def send(n: int) -> float:
+            began = time.perf_counter()
+            response = client.post(
+                url,
+                data={
+                    "category": "road-damage",
+                    "lat": str(37.5495 + (n % 100) * 1e-4),
+                    "lon": str(126.9137 + (n // 100) * 1e-4),
+                    "details": f"벤치마크 신고 {n}",
+                },
+                files=[("media", (f"p{i}.jpg", photos[i], "image/jpeg")) for i in range(3)],
+            )
+            assert response.status_code == 201, response.text
+            return time.perf_counter() - began
+
+        for n in range(20):  # warm-up: each worker loads the place index once
+            send(n)
+        began = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            latencies = sorted(pool.map(send, range(20, 20 + reports)))
+        elapsed = time.perf_counter() - began
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+    return {
+        "server_workers": 2,
+        "client_threads": 16,
+        "reports": reports,
+        "photos_per_report": 3,
+        "photo_bytes": [len(p) for p in photos],
+        "reports_per_second": round(reports / elapsed, 1),
+        "p50_ms": round(latencies[len(latencies) // 2] * 1e3, 1),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1e3, 1),
+    }
+
+
+def main() -> None:
+    os.environ.setdefault("SMARTSEOUL_ENV", "development")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartseoul.settings")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--submissions", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        url, drop = _fresh_database(args.database_url, workdir)
+        try:
+            env = _env(url, workdir)
+            os.environ.update(env)
+            import django
+
+            django.setup()
+            from django.core.management import call_command
+
+            from smartseoul.web.demo import departments_load
+
+            call_command("migrate", verbosity=0)
+            departments_load()
+            generated = _generate(args.reports)
+            from django.db import connection
+
+            result = {
+                "database": connection.vendor,
+                "reports": args.reports,
+                "generate_s": round(generated, 1),
+                "map": bench_map(args.repeat),
+                "queue": bench_queue(args.repeat),
+                "submit": bench_submit(env, workdir, args.submissions),
+            }
+        finally:
+            drop()
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
