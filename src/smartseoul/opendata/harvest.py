@@ -1,0 +1,126 @@
+"""Import another CKAN portal's catalogue from a dump file, so a city can migrate.
+
+Accepted: ``ckanapi dump datasets`` output (one package dict per line), a JSON list of
+packages, or a saved ``package_search`` answer.  Datasets are created or updated by name;
+resources become link resources pointing at the original files (their tables can then be
+uploaded as versions).  Organizations map to departments with the same code, else to the
+default department; groups map to our categories by code, else to "administration".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from smartseoul.accounts.models import Department
+from smartseoul.audit.actions import audit_record
+from smartseoul.opendata.actions import dataset_create, dataset_update, resource_create
+from smartseoul.opendata.models import LICENCES, Category, Dataset, Frequency
+
+_LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc-zero": "CC0-1.0", "cc0": "CC0-1.0"}
+
+
+@dataclass
+class HarvestReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+
+
+def read_packages(path: Path) -> Iterator[dict[str, Any]]:
+    text = path.read_text(encoding="utf-8-sig").strip()
+    if not text:
+        return
+    if text[0] == "[" or (text[0] == "{" and "\n{" not in text):
+        data = json.loads(text)
+        if isinstance(data, dict):
+            data = data.get("result", data)
+            data = data.get("results", [data]) if isinstance(data, dict) else data
+        yield from (item for item in data if isinstance(item, dict))
+        return
+    for line in text.splitlines():
+        if line.strip():
+            yield json.loads(line)
+
+
+def _values(package: dict[str, Any]) -> dict[str, Any]:
+    extras = {e.get("key"): e.get("value") for e in package.get("extras") or []}
+    groups = [g.get("name") for g in package.get("groups") or []]
+    category = next((g for g in groups if g in Category.values), Category.ADMINISTRATION)
+    licence = str(package.get("license_id") or "")
+    licence = licence if licence in LICENCES else _LICENCE_ALIASES.get(licence.lower(), "KOGL-1")
+    frequency = extras.get("frequency")
+    return {
+        "title_ko": str(package.get("title") or package.get("name"))[:200],
+        "title_en": str(extras.get("title_en") or "")[:200],
+        "description_ko": str(package.get("notes") or ""),
+        "description_en": str(extras.get("notes_en") or ""),
+        "category": category,
+        "tags": [t["name"] for t in package.get("tags") or [] if t.get("name")][:20],
+        "licence": licence,
+        "frequency": frequency if frequency in Frequency.values else Frequency.IRREGULAR,
+        "spatial": str(extras.get("spatial") or "")[:200],
+        "contact_name": str(package.get("maintainer") or "")[:100],
+        "contact_email": str(package.get("maintainer_email") or ""),
+    }
+
+
+def harvest_ckan_dump(*, actor: Any, path: Path, department: Department) -> HarvestReport:
+    report = HarvestReport()
+    departments = {d.code: d for d in Department.objects.all()}
+    for package in read_packages(path):
+        name = re.sub(r"[^a-z0-9_-]", "-", str(package.get("name") or "").lower())[:100]
+        try:
+            with transaction.atomic():
+                org = (package.get("organization") or {}).get("name")
+                owner = departments.get(org or "", department)
+                values = _values(package)
+                existing = Dataset.objects.filter(name=name).first()
+                if existing is not None:
+                    dataset_update(actor=actor, dataset=existing, **values)
+                    report.updated.append(name)
+                    continue
+                title = values.pop("title_ko")
+                category = values.pop("category")
+                dataset = dataset_create(
+                    actor=actor,
+                    name=name,
+                    department=owner,
+                    title_ko=title,
+                    category=category,
+                    **values,
+                )
+                for resource in package.get("resources") or []:
+                    url = str(resource.get("url") or "")
+                    if url.startswith(("http://", "https://")):
+                        resource_create(
+                            actor=actor,
+                            dataset=dataset,
+                            name=str(resource.get("name") or url)[:200],
+                            format="link",
+                            url=url[:200],
+                            description=str(resource.get("description") or ""),
+                        )
+                report.created.append(name)
+        except (ValidationError, PermissionDenied) as exc:
+            reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            report.skipped.append((name or "?", reason))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="opendata.harvest",
+            details={
+                "file": path.name,
+                "created": len(report.created),
+                "updated": len(report.updated),
+                "skipped": len(report.skipped),
+            },
+        )
+    return report
