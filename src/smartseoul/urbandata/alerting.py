@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from smartseoul.places.models import District
@@ -100,13 +100,19 @@ def alerts_evaluate(*, now: datetime | None = None) -> Changes:
             findings = _measured(rule, scope, now)
         for (district, subject), (firing, value) in findings.items():
             current = active.get((rule.pk, district, subject))
-            with transaction.atomic():
-                if firing and current is None:
-                    alert_open(rule=rule, district=district, subject=subject, value=value, now=now)
-                    changes.opened += 1
-                elif not firing and current is not None:
-                    alert_resolve_automatically(alert=current, value=value, now=now)
-                    changes.resolved += 1
+            try:
+                with transaction.atomic():
+                    if firing and current is None:
+                        alert_open(
+                            rule=rule, district=district, subject=subject, value=value, now=now
+                        )
+                        changes.opened += 1
+                    elif not firing and current is not None:
+                        alert_resolve_automatically(alert=current, value=value, now=now)
+                        changes.resolved += 1
+            except IntegrityError:
+                # Another ingester evaluating at the same moment opened it first.
+                continue
     return changes
 
 

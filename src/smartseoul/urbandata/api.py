@@ -1,7 +1,244 @@
+"""The sensor API under /api/sensors/: reports in, latest values, series, CSV, alerts."""
+
 from __future__ import annotations
 
-from ninja import Router
+import csv
+import io
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
-from smartseoul.api import identified_if_possible
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from smartseoul.api import csrf_check, identified_if_possible, presented_api_key, signed_in
+from smartseoul.urbandata import queries
+from smartseoul.urbandata.actions import reports_store
+from smartseoul.urbandata.payloads import MAX_REPORTS_PER_MESSAGE, parse_report
 
 router = Router(tags=["urbandata"], auth=identified_if_possible)
+
+
+class ReportIn(Schema):
+    serial: str = Field(max_length=100)
+    measured_at: str = Field(description="ISO 8601 with a time zone")
+    values: dict[str, float]
+
+
+class ReportsIn(Schema):
+    reports: list[dict[str, Any]] = Field(
+        max_length=MAX_REPORTS_PER_MESSAGE,
+        description="Reports as in docs/sensors.md: serial, measured_at, values",
+    )
+
+
+class StoreOut(Schema):
+    stored: int
+    duplicates: int
+    quarantined: int
+
+
+@router.post(
+    "/reports",
+    response=StoreOut,
+    auth=signed_in,
+    summary="Send a batch of reports (a sensor operator's or gateway's API key)",
+)
+def post_reports(request: HttpRequest, body: ReportsIn) -> dict[str, int]:
+    if presented_api_key(request) is None:
+        csrf_check(request)
+    if not queries.may_operate_sensors(request.user):
+        raise PermissionDenied("This key's account may not send sensor reports.")
+    incoming, rejected = [], []
+    for item in body.reports:
+        result = parse_report(item)
+        (incoming if hasattr(result, "measured_at") else rejected).append(result)
+    stored = reports_store(incoming=incoming, rejected=rejected, source="http")  # type: ignore[arg-type]
+    return {
+        "stored": stored.stored,
+        "duplicates": stored.duplicates,
+        "quarantined": stored.quarantined,
+    }
+
+
+class LatestItem(Schema):
+    serial: str
+    district: str
+    neighbourhood: str | None
+    lat: float
+    lon: float
+    measured_at: datetime
+    values: dict[str, float | None]
+
+
+class LatestOut(Schema):
+    count: int
+    items: list[LatestItem]
+
+
+@router.get("/latest", response=LatestOut, summary="Each sensor's newest values")
+def latest(
+    request: HttpRequest,
+    district: str | None = None,
+    neighbourhood: str | None = None,
+    limit: int = Query(1000, ge=1, le=queries.MAX_LATEST_ITEMS),
+) -> dict[str, Any]:
+    rows = queries.latest_readings(district=district, neighbourhood=neighbourhood, limit=limit)
+    items = [
+        {
+            "serial": row.sensor.serial,
+            "district": row.sensor.district_id,
+            "neighbourhood": row.sensor.neighbourhood_id,
+            "lat": row.sensor.lat,
+            "lon": row.sensor.lon,
+            "measured_at": row.measured_at,
+            "values": row.values,
+        }
+        for row in rows
+    ]
+    return {"count": len(items), "items": items}
+
+
+class PointOut(Schema):
+    time: datetime
+    value: float
+    count: int
+
+
+class SeriesOut(Schema):
+    scope: str
+    key: str
+    quantity: str
+    interval: str
+    agg: str
+    points: list[PointOut]
+
+
+@router.get(
+    "/series",
+    response=SeriesOut,
+    summary="A sensor's, neighbourhood's or district's hourly or daily series (JSON or CSV)",
+)
+def series(
+    request: HttpRequest,
+    quantity: str,
+    sensor: str | None = None,
+    district: str | None = None,
+    neighbourhood: str | None = None,
+    interval: Literal["hour", "day"] = "hour",
+    agg: Literal["avg", "min", "max", "count"] = "avg",
+    start: datetime | None = None,
+    end: datetime | None = None,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    chosen = [(s, k) for s, k in (("s", sensor), ("d", district), ("n", neighbourhood)) if k]
+    if len(chosen) != 1:
+        raise HttpError(400, "Give exactly one of sensor, district or neighbourhood.")
+    scope, key = chosen[0]
+    if scope == "s":
+        found = queries.sensor_by_serial(key)  # type: ignore[arg-type]
+        if found is None:
+            raise Http404(f"No sensor {key!r}.")
+        key = str(found.pk)
+    end = end or timezone.now()
+    start = start or end - (timedelta(days=1) if interval == "hour" else timedelta(days=30))
+    for name, moment in (("start", start), ("end", end)):
+        if timezone.is_naive(moment):
+            raise HttpError(400, f"{name} needs a time zone (e.g. +09:00).")
+    try:
+        points = queries.series(
+            scope=scope,
+            key=key,  # type: ignore[arg-type]
+            quantity=quantity,
+            interval=interval,
+            agg=agg,
+            start=start,
+            end=end,
+        )
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from exc
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["time", quantity, "count"])
+        for point in points:
+            writer.writerow([point.bucket.isoformat(), point.value, point.count])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{quantity}-{interval}.csv"'
+        return response
+    return {
+        "scope": {"s": "sensor", "d": "district", "n": "neighbourhood"}[scope],
+        "key": chosen[0][1],
+        "quantity": quantity,
+        "interval": interval,
+        "agg": agg,
+        "points": [{"time": p.bucket, "value": p.value, "count": p.count} for p in points],
+    }
+
+
+class DistrictOut(Schema):
+    code: str
+    name: str
+    values: dict[str, float]
+    grade: str | None
+    grade_label: str
+
+
+@router.get(
+    "/districts",
+    response=list[DistrictOut],
+    summary="Every district's averages for the latest hour, with the fine-dust grade",
+)
+def districts(request: HttpRequest) -> list[dict[str, Any]]:
+    return queries.district_overview()
+
+
+class AlertOut(Schema):
+    id: int
+    kind: str
+    severity: str
+    status: str
+    district: str
+    sensor: str | None
+    opened_at: datetime
+    value: float
+    message: str
+
+
+@router.get("/alerts", response=list[AlertOut], summary="Alerts not yet resolved")
+def alerts(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": a.pk,
+            "kind": a.rule.kind,
+            "severity": a.severity,
+            "status": a.status,
+            "district": a.district_id,
+            "sensor": a.subject or None,
+            "opened_at": a.opened_at,
+            "value": a.value,
+            "message": a.message,
+        }
+        for a in queries.active_alerts()[:500]
+    ]
+
+
+class QuarantineOut(Schema):
+    received_at: datetime
+    source: str
+    topic: str
+    serial: str
+    reason: str
+    payload: str
+
+
+@router.get(
+    "/quarantine",
+    response=list[QuarantineOut],
+    auth=signed_in,
+    summary="The newest refused reports, with the reason (sensor operators)",
+)
+def quarantine(request: HttpRequest, limit: int = Query(100, ge=1, le=1000)) -> list[Any]:
+    return list(queries.quarantine_for(request.user, limit=limit))

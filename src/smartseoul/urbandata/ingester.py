@@ -32,6 +32,9 @@ SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
 # How many unacknowledged messages the broker may have in flight to us (MQTT 5 Receive
 # Maximum); a batch can be no larger, so it is set well above the batch size.
 RECEIVE_MAXIMUM = 20_000
+# Alert rules are evaluated this often by every ingester (the one-active-alert constraint
+# makes concurrent evaluations harmless).
+EVALUATE_EVERY_SECONDS = 60.0
 
 
 @dataclass
@@ -61,6 +64,7 @@ class Ingester:
     group: str = "smartseoul-ingest"
     batch_size: int = 2_000
     batch_ms: int = 250
+    evaluate_alerts: bool = True
     stats: IngestStats = field(default_factory=IngestStats)
 
     def __post_init__(self) -> None:
@@ -107,6 +111,7 @@ class Ingester:
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         client.connect(self.host, self.port, clean_start=False, properties=properties)
         client.loop_start()
+        evaluated = time.monotonic()
         try:
             while not self.stopping.is_set():
                 batch = self._collect()
@@ -115,10 +120,23 @@ class Ingester:
                     for message in batch:
                         if message.qos > 0:
                             client.ack(message.mid, message.qos)
+                if self.evaluate_alerts and time.monotonic() - evaluated > EVALUATE_EVERY_SECONDS:
+                    evaluated = time.monotonic()
+                    self._evaluate()
         finally:
             client.loop_stop()
             client.disconnect()
+            connection.close()
         return self.stats
+
+    def _evaluate(self) -> None:
+        from smartseoul.urbandata.alerting import alerts_evaluate
+
+        try:
+            alerts_evaluate()
+        except DatabaseError:
+            log.exception("evaluating alert rules failed; next try in a minute")
+            connection.close()
 
     def stop(self, *_args: Any) -> None:
         self.stopping.set()
@@ -154,15 +172,12 @@ class Ingester:
             good, bad = parse_message(message.payload, default_serial=serial)
             incoming += good
             for item in bad:
-                item.payload = item.payload or message.payload.decode("utf-8", "replace")
+                item.topic = message.topic
             rejected += bad
-        topic = batch[0].topic if len({m.topic for m in batch}) == 1 else ""
         delay = 0.5
         while True:
             try:
-                result = reports_store(
-                    incoming=incoming, rejected=rejected, source="mqtt", topic=topic
-                )
+                result = reports_store(incoming=incoming, rejected=rejected, source="mqtt")
                 break
             except (OperationalError, InterfaceError, DatabaseError) as exc:
                 # The database restarted or a deadlock was broken: nothing was committed and

@@ -33,6 +33,7 @@ class Rejected:
     serial: str
     payload: str
     reason: str
+    topic: str = ""
 
 
 def parse_message(

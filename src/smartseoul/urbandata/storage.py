@@ -136,7 +136,7 @@ def store(
                     QuarantinedReport(
                         received_at=now,
                         source=source,
-                        topic=_printable(topic)[:300],
+                        topic=_printable(item.topic or topic)[:300],
                         serial=_printable(item.serial)[:100],
                         payload=_printable(item.payload),
                         reason=_printable(item.reason)[:300],
