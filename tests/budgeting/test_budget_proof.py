@@ -12,7 +12,8 @@ from smartseoul.voting.crypto.budget import (
     BudgetProof,
     BudgetRule,
     BudgetStatement,
-    SideProof,
+    RangeDigits,
+    _digits_of,
     minimum_for_share,
     prove_budget,
     read_rule,
@@ -46,6 +47,20 @@ def test_minimum_share_rounds_up() -> None:
     assert minimum_for_share(1001, 70) == 701  # 700.7 → 701
     assert KNAPSACK.low == 1680
     assert KNAPSACK.bits == 10  # 2400 − 1680 = 720 < 2^10
+    assert KNAPSACK.digit_weights == (1, 2, 4, 8, 16, 32, 64, 128, 256, 209)
+
+
+@pytest.mark.parametrize("span", [0, 1, 2, 3, 5, 8, 13, 64, 100, 255, 256, 720])
+def test_digits_reach_every_value_in_the_span_and_nothing_beyond(span: int) -> None:
+    weights = BudgetRule((1,), 0, span).digit_weights
+    reachable = {0}
+    for weight in weights:
+        reachable |= {value + weight for value in reachable}
+    assert reachable == set(range(span + 1))
+    for value in range(span + 1):
+        digits = _digits_of(value, weights)
+        assert set(digits) <= {0, 1}
+        assert sum(g * d for g, d in zip(weights, digits, strict=True)) == value
 
 
 @pytest.mark.parametrize(
@@ -83,11 +98,11 @@ def test_knapsack_ballots_verify_exactly_when_the_total_is_within_bounds(
 
 
 def _truncating_forgery(statement: BudgetStatement, choices: list[int]) -> BudgetProof:
-    """An over-budget ballot whose device encrypts the low bits of the negative slack
-    ``high − total`` (mod 2^B), proves every bit 0/1 honestly, and has no way to prove the
-    sum, so sends a made-up one."""
+    """An over-budget ballot whose device encrypts the low bits of its total (mod 2^B),
+    proves every digit 0/1 honestly, and has no way to prove that they make up the total,
+    so sends a made-up proof of that."""
     rule = statement.rule
-    slack = (rule.high - _total(rule, choices)) % (1 << rule.bits)
+    slack = _total(rule, choices) % (1 << rule.bits)
     digest = statement.digest()
     bits, proofs = [], []
     for j in range(rule.bits):
@@ -96,8 +111,8 @@ def _truncating_forgery(statement: BudgetStatement, choices: list[int]) -> Budge
         bits.append(ciphertext)
         proofs.append(
             prove_range(
-                tag="budget-bit",
-                context=[digest, b"upper", u32(j)],
+                tag="budget-digit",
+                context=[digest, u32(j)],
                 public_key=KEY,
                 ciphertext=ciphertext,
                 value=bit,
@@ -107,13 +122,13 @@ def _truncating_forgery(statement: BudgetStatement, choices: list[int]) -> Budge
             )
         )
     made_up = ChallengeResponse(Scalar.random(), Scalar.random())
-    return BudgetProof(None, SideProof(tuple(bits), tuple(proofs), made_up))
+    return BudgetProof(RangeDigits(tuple(bits), tuple(proofs), made_up))
 
 
 def test_over_budget_forgery_with_well_formed_bits_is_rejected() -> None:
     choices = [1, 1, 1, 1, 0, 0, 0]
     statement, _ = _ballot(BudgetRule.knapsack(COSTS, BUDGET), choices)
-    with pytest.raises(ProofError, match="the upper bound does not hold"):
+    with pytest.raises(ProofError, match="the total is not within the bounds"):
         verify_budget(statement, _truncating_forgery(statement, choices))
 
 
@@ -122,7 +137,7 @@ def test_over_budget_forgery_with_well_formed_bits_is_rejected() -> None:
 )
 def test_approval_at_most_k(chosen: int, accepted: bool) -> None:
     rule = BudgetRule.at_most(3, 7)
-    assert not rule.has_lower
+    assert rule.digit_weights == (1, 2)  # 0 … 3 chosen
     choices = [1] * chosen + [0] * (7 - chosen)
     statement, nonces = _ballot(rule, choices)
     if accepted:
@@ -144,31 +159,31 @@ def test_exact_total_and_rules_that_need_no_side() -> None:
     assert exact.bits == 0
     statement, nonces = _ballot(exact, [1, 1, 0])
     proof = prove_budget(statement, choices=[1, 1, 0], nonces=nonces)
-    assert proof.lower is not None
-    assert proof.lower.bits == ()
+    assert proof.digits is not None
+    assert proof.digits.bits == ()
     verify_budget(statement, proof)
     wrong, _ = _ballot(exact, [1, 0, 1])
-    with pytest.raises(ProofError, match="lower bound does not hold"):
+    with pytest.raises(ProofError, match="the total is not within the bounds"):
         verify_budget(wrong, proof)
     roomy = BudgetRule.knapsack((5, 7, 9), 100)  # can never be exceeded: nothing to prove
     statement, nonces = _ballot(roomy, [1, 1, 1])
     proof = prove_budget(statement, choices=[1, 1, 1], nonces=nonces)
-    assert proof == BudgetProof(None, None)
+    assert proof == BudgetProof(None)
     verify_budget(statement, proof)
-    with pytest.raises(ProofError, match="the upper bound needs no proof"):
-        verify_budget(statement, BudgetProof(None, _some_side()))
+    with pytest.raises(ProofError, match="needs no proof"):
+        verify_budget(statement, BudgetProof(_some_digits()))
 
 
-def _some_side():  # type: ignore[no-untyped-def]
+def _some_digits() -> RangeDigits | None:
     statement, nonces = _ballot(BudgetRule.at_most(1, 2), [1, 0])
-    return prove_budget(statement, choices=[1, 0], nonces=nonces).upper
+    return prove_budget(statement, choices=[1, 0], nonces=nonces).digits
 
 
 def test_every_flipped_byte_is_rejected() -> None:
     rule = BudgetRule((3, 2, 4), 4, 5)  # one bit per side keeps the byte string short
     statement, nonces = _ballot(rule, [1, 1, 0])
     data = prove_budget(statement, choices=[1, 1, 0], nonces=nonces).to_bytes()
-    assert len(data) == 2 * (1 + 4 + 64 + 128 + 64)
+    assert len(data) == 1 + 4 + 64 + 128 + 64
     verify_budget(statement, BudgetProof.from_bytes(data))
     for position in range(len(data)):
         tampered = bytearray(data)
@@ -204,10 +219,10 @@ def test_json_round_trip_is_strict() -> None:
     verify_budget(statement, BudgetProof.from_json(document))
     with pytest.raises(ProofError, match="expected exactly the keys"):
         BudgetProof.from_json({**document, "extra": 1})
-    assert isinstance(document["upper"], dict)
-    bits = document["upper"]["bits"]
+    assert isinstance(document["digits"], dict)
+    bits = document["digits"]["bits"]
     bits[0] = {**bits[0], "alpha": "00" * 31 + "zz"}
-    with pytest.raises(ProofError, match=r"budget_proof.upper.bits\[0\].alpha"):
+    with pytest.raises(ProofError, match=r"budget_proof.digits.bits\[0\].alpha"):
         BudgetProof.from_json(document)
     assert read_rule({"weights": list(COSTS), "low": 1680, "high": 2400}) == KNAPSACK
     with pytest.raises(ProofError, match=r"rule\.low"):

@@ -14,23 +14,26 @@ budget; or all weights 1 for an approval ballot choosing at most ``k`` (``low = 
 
 The construction (a bit-decomposition range proof on the homomorphic weighted sum):
 
-* ``S = Σ w_i · C_i`` encrypts ``T`` with randomness ``R = Σ w_i · r_i``.
-* ``B`` = bit length of ``high − low`` (0 when they are equal).
-* *lower side*, only when ``low > 0``: ``D = S − (0, low·G)`` encrypts ``d = T − low``. The
-  prover encrypts the bits ``d_j`` of ``d`` (``j < B``) as ``E_j = Enc(d_j; s_j)``, proves
-  each ``0/1`` (disjunctive Chaum-Pedersen, :func:`.proofs.prove_range`), and proves that
-  ``Q = D − Σ 2^j · E_j`` encrypts 0, i.e. ``Q = (ρ·G, ρ·K)`` for ``ρ = R − Σ 2^j s_j``, by a
-  Chaum-Pedersen proof of ``log_G Q.α = log_K Q.β`` (:func:`.proofs.prove_dleq`). Hence
-  ``d = Σ 2^j d_j ≥ 0``. (With ``low = 0`` this holds for free: 0/1 choices, weights ≥ 0.)
-* *upper side*, only when ``high < Σ w_i``: the same for ``D = (0, high·G) − S``, which
-  encrypts ``e = high − T`` with randomness ``−R``. Hence ``T ≤ high``.
+* ``S = Σ w_i · C_i`` encrypts ``T`` with randomness ``R = Σ w_i · r_i``, and
+  ``D = S − (0, low·G)`` encrypts ``d = T − low``, which must lie in ``[0, m]``,
+  ``m = high − low``.
+* ``B`` = bit length of ``m``. The digit weights are ``g_j = 2^j`` for ``j < B − 1`` and
+  ``g_{B−1} = m − 2^{B−1} + 1``; sums of any subset of them cover exactly ``[0, m]`` (the
+  last weight is at most ``2^{B−1}``, so the two halves meet), which is why one
+  decomposition bounds both sides: no separate proofs for ``T ≥ low`` and ``T ≤ high``.
+* The prover writes ``d = Σ g_j · d_j`` with ``d_j ∈ {0, 1}``, encrypts ``E_j = Enc(d_j; s_j)``,
+  proves each ``0/1`` (disjunctive Chaum-Pedersen, :func:`.proofs.prove_range`), and proves
+  that ``Q = D − Σ g_j · E_j`` encrypts 0, i.e. ``Q = (ρ·G, ρ·K)`` with
+  ``ρ = R − Σ g_j · s_j``, by a Chaum-Pedersen proof of ``log_G Q.α = log_K Q.β``
+  (:func:`.proofs.prove_dleq`). Hence ``0 <= d <= Σ g_j = m``.
+* No proof at all when the rule cannot be broken (``low = 0`` and ``high >= Σ w_i``).
 
 Every value lives modulo the group order ℓ ≈ 2^252, but ``T < n · 2^32`` and the bit sums
 are below ``2^32``, far from wrapping, so the congruences are equalities of integers.
 
 Strong Fiat-Shamir: every challenge hashes the *statement hash* — election hash, ballot
 binding, question index, public key, weights, bounds and every project ciphertext — plus the
-side and position, so a proof cannot be replayed for another ballot, scope, rule or key.
+digit position, so a proof cannot be replayed for another ballot, scope, rule or key.
 """
 
 from __future__ import annotations
@@ -42,7 +45,6 @@ from smartseoul.voting.crypto.codec import read_int, read_list, read_object, rea
 from smartseoul.voting.crypto.elgamal import Ciphertext, encrypt, weighted_sum
 from smartseoul.voting.crypto.errors import ProofError
 from smartseoul.voting.crypto.group import (
-    IDENTITY,
     POINT_SIZE,
     SCALAR_SIZE,
     Point,
@@ -63,7 +65,6 @@ from smartseoul.voting.crypto.proofs import (
 
 MAX_PROJECTS = 1000
 U32_LIMIT = 2**32
-LOWER, UPPER = b"lower", b"upper"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +95,21 @@ class BudgetRule:
 
     @property
     def bits(self) -> int:
-        """``B``: how many bits each side decomposes (the bit length of ``high − low``)."""
+        """``B``: how many 0/1 digits the proof uses (the bit length of ``high − low``)."""
         return (self.high - self.low).bit_length()
 
     @property
-    def has_lower(self) -> bool:
-        return self.low > 0
+    def digit_weights(self) -> tuple[int, ...]:
+        """``g_j``: powers of two, the last one cut so that they sum to ``high − low``."""
+        span, bits = self.high - self.low, self.bits
+        if bits == 0:
+            return ()
+        return (*(1 << j for j in range(bits - 1)), span - (1 << (bits - 1)) + 1)
 
     @property
-    def has_upper(self) -> bool:
-        return self.high < sum(self.weights)
+    def needs_proof(self) -> bool:
+        """False when no choice of projects can break the rule."""
+        return self.low > 0 or self.high < sum(self.weights)
 
 
 def minimum_for_share(budget: int, percent: int) -> int:
@@ -150,8 +156,8 @@ class BudgetStatement:
 
 
 @dataclass(frozen=True, slots=True)
-class SideProof:
-    """The bits of ``d`` (or ``e``), their 0/1 proofs, and the proof that they sum to it."""
+class RangeDigits:
+    """The digits of ``d``, their 0/1 proofs, and the proof that they make up ``d``."""
 
     bits: tuple[Ciphertext, ...]
     bit_proofs: tuple[RangeProof, ...]
@@ -167,7 +173,7 @@ class SideProof:
         }
 
     @classmethod
-    def from_json(cls, value: object, where: str) -> SideProof:
+    def from_json(cls, value: object, where: str) -> RangeDigits:
         fields = read_object(value, where, ("bits", "sum"))
         raw_bits = read_list(fields["bits"], f"{where}.bits")
         if len(raw_bits) > 32:
@@ -195,30 +201,22 @@ class SideProof:
 
 @dataclass(frozen=True, slots=True)
 class BudgetProof:
-    lower: SideProof | None
-    upper: SideProof | None
+    """``digits`` is ``None`` exactly when the rule needs no proof."""
+
+    digits: RangeDigits | None
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "lower": None if self.lower is None else self.lower.to_json(),
-            "upper": None if self.upper is None else self.upper.to_json(),
-        }
+        return {"digits": None if self.digits is None else self.digits.to_json()}
 
     @classmethod
     def from_json(cls, value: object, where: str = "budget_proof") -> BudgetProof:
-        fields = read_object(value, where, ("lower", "upper"))
-        lower, upper = fields["lower"], fields["upper"]
-        return cls(
-            None if lower is None else SideProof.from_json(lower, f"{where}.lower"),
-            None if upper is None else SideProof.from_json(upper, f"{where}.upper"),
-        )
+        fields = read_object(value, where, ("digits",))
+        digits = fields["digits"]
+        return cls(None if digits is None else RangeDigits.from_json(digits, f"{where}.digits"))
 
     def to_bytes(self) -> bytes:
-        """Canonical bytes: per side a presence byte, then the side (see docs/budgeting.md)."""
-        parts = []
-        for side in (self.lower, self.upper):
-            parts.append(b"\x00" if side is None else b"\x01" + side.to_bytes())
-        return b"".join(parts)
+        """Canonical bytes: a presence byte, then the digits (see docs/budgeting.md)."""
+        return b"\x00" if self.digits is None else b"\x01" + self.digits.to_bytes()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> BudgetProof:
@@ -232,59 +230,66 @@ class BudgetProof:
             at += size
             return chunk
 
-        sides: list[SideProof | None] = []
-        for _ in range(2):
-            flag = take(1)
-            if flag == b"\x00":
-                sides.append(None)
-                continue
-            if flag != b"\x01":
-                raise ProofError("a budget proof side flag must be 0 or 1")
+        flag = take(1)
+        if flag not in (b"\x00", b"\x01"):
+            raise ProofError("a budget proof's presence byte must be 0 or 1")
+        digits = None
+        if flag == b"\x01":
             count = int.from_bytes(take(4), "big")
             if count > 32:
-                raise ProofError("a budget proof side has at most 32 bits")
+                raise ProofError("a budget proof has at most 32 digits")
             bits, proofs = [], []
             for _ in range(count):
                 bits.append(Ciphertext.from_bytes(take(2 * POINT_SIZE)))
                 scalars = [Scalar.from_bytes(take(SCALAR_SIZE)) for _ in range(4)]
                 proofs.append(RangeProof(tuple(scalars[:2]), tuple(scalars[2:])))
             c, v = Scalar.from_bytes(take(SCALAR_SIZE)), Scalar.from_bytes(take(SCALAR_SIZE))
-            sides.append(SideProof(tuple(bits), tuple(proofs), ChallengeResponse(c, v)))
+            digits = RangeDigits(tuple(bits), tuple(proofs), ChallengeResponse(c, v))
         if at != len(data):
             raise ProofError("trailing bytes after the budget proof")
-        return cls(sides[0], sides[1])
+        return cls(digits)
 
 
-def _difference(statement: BudgetStatement, total: Ciphertext, side: bytes) -> Ciphertext:
-    """``D``: ``S − (0, low·G)`` for the lower side, ``(0, high·G) − S`` for the upper."""
-    if side == LOWER:
-        return Ciphertext(total.alpha, total.beta - _multiple(statement.rule.low))
-    return Ciphertext(-total.alpha, _multiple(statement.rule.high) - total.beta)
+def _difference(statement: BudgetStatement, total: Ciphertext) -> Ciphertext:
+    """``D = S − (0, low·G)``, the encryption of ``T − low``."""
+    low = statement.rule.low
+    return Ciphertext(total.alpha, total.beta - small_multiple(low)) if low else total
 
 
-def _multiple(value: int) -> Point:
-    return small_multiple(value) if value else IDENTITY
-
-
-def _quotient(difference: Ciphertext, bits: Sequence[Ciphertext]) -> Ciphertext:
-    """``D − Σ 2^j·E_j``, the weighted bit sum taken by Horner's rule (additions only)."""
+def _quotient(difference: Ciphertext, bits: Sequence[Ciphertext], last_weight: int) -> Ciphertext:
+    """``D − Σ g_j·E_j``: the power-of-two digits by Horner's rule (additions only), the
+    last digit by one scalar multiplication."""
     if not bits:
         return difference
-    alpha, beta = bits[-1].alpha, bits[-1].beta
-    for bit in reversed(bits[:-1]):
-        alpha, beta = alpha + alpha + bit.alpha, beta + beta + bit.beta
+    alpha, beta = bits[-1].alpha * last_weight, bits[-1].beta * last_weight
+    if len(bits) > 1:
+        low_alpha, low_beta = bits[-2].alpha, bits[-2].beta
+        for bit in reversed(bits[:-2]):
+            low_alpha = low_alpha + low_alpha + bit.alpha
+            low_beta = low_beta + low_beta + bit.beta
+        alpha, beta = alpha + low_alpha, beta + low_beta
     return Ciphertext(difference.alpha - alpha, difference.beta - beta)
 
 
-def _bit_context(digest: bytes, side: bytes, j: int) -> list[Item]:
-    return [digest, side, u32(j)]
+def _digit_context(digest: bytes, j: int) -> list[Item]:
+    return [digest, u32(j)]
 
 
-def _sum_context(digest: bytes, side: bytes, bits: Sequence[Ciphertext]) -> list[Item]:
-    items: list[Item] = [digest, side, u32(len(bits))]
+def _sum_context(digest: bytes, bits: Sequence[Ciphertext]) -> list[Item]:
+    items: list[Item] = [digest, u32(len(bits))]
     for bit in bits:
         items += [bit.alpha, bit.beta]
     return items
+
+
+def _digits_of(value: int, weights: Sequence[int]) -> list[int]:
+    """0/1 digits with ``Σ weights[j]·digit_j = value`` for ``0 <= value <= Σ weights``."""
+    if not weights:
+        return []
+    top = 1 << (len(weights) - 1)
+    last = 1 if value >= top else 0
+    rest = value - last * weights[-1]
+    return [(rest >> j) & 1 for j in range(len(weights) - 1)] + [last]
 
 
 def prove_budget(
@@ -308,50 +313,44 @@ def prove_budget(
     total_value = sum(w * x for w, x in zip(rule.weights, choices, strict=True))
     if not rule.low <= total_value <= rule.high:
         raise ProofError(f"refusing to prove that {total_value} lies in [{rule.low}, {rule.high}]")
+    if not rule.needs_proof:
+        return BudgetProof(None)
     randomness = sum((w * r for w, r in zip(rule.weights, nonces, strict=True)), Scalar(0))
     digest = statement.digest()
-    total = statement.total()
-
-    def side_proof(side: bytes, value: int, nonce: Scalar) -> SideProof:
-        difference = _difference(statement, total, side)
-        bits, proofs, bit_nonces = [], [], []
-        for j in range(rule.bits):
-            bit = (value >> j) & 1
-            path = (b"budget", u32(statement.question), side, u32(j))
-            s = seed(*path, b"encrypt") if seed else Scalar.random()
-            ciphertext = encrypt(statement.public_key, bit, s)
-            proofs.append(
-                prove_range(
-                    tag="budget-bit",
-                    context=_bit_context(digest, side, j),
-                    public_key=statement.public_key,
-                    ciphertext=ciphertext,
-                    value=bit,
-                    nonce=s,
-                    low=0,
-                    high=1,
-                    randomness=_derived(seed, *path) if seed else fresh_randomness,
-                )
+    difference = _difference(statement, statement.total())
+    weights = rule.digit_weights
+    bits, proofs, bit_nonces = [], [], []
+    for j, digit in enumerate(_digits_of(total_value - rule.low, weights)):
+        path = (b"budget", u32(statement.question), u32(j))
+        s = seed(*path, b"encrypt") if seed else Scalar.random()
+        ciphertext = encrypt(statement.public_key, digit, s)
+        proofs.append(
+            prove_range(
+                tag="budget-digit",
+                context=_digit_context(digest, j),
+                public_key=statement.public_key,
+                ciphertext=ciphertext,
+                value=digit,
+                nonce=s,
+                low=0,
+                high=1,
+                randomness=_derived(seed, *path) if seed else fresh_randomness,
             )
-            bits.append(ciphertext)
-            bit_nonces.append(s)
-        rho = nonce - sum((s * (1 << j) for j, s in enumerate(bit_nonces)), Scalar(0))
-        quotient = _quotient(difference, bits)
-        sum_nonce = seed(b"budget", u32(statement.question), side, b"sum") if seed else None
-        proof = prove_dleq(
-            tag="budget-sum",
-            context=_sum_context(digest, side, bits),
-            base=statement.public_key,
-            secret=rho,
-            public=quotient.alpha,
-            image=quotient.beta,
-            nonce=sum_nonce,
         )
-        return SideProof(tuple(bits), tuple(proofs), proof)
-
-    lower = side_proof(LOWER, total_value - rule.low, randomness) if rule.has_lower else None
-    upper = side_proof(UPPER, rule.high - total_value, -randomness) if rule.has_upper else None
-    return BudgetProof(lower, upper)
+        bits.append(ciphertext)
+        bit_nonces.append(s)
+    rho = randomness - sum((s * g for g, s in zip(weights, bit_nonces, strict=True)), Scalar(0))
+    quotient = _quotient(difference, bits, weights[-1] if weights else 0)
+    sum_proof = prove_dleq(
+        tag="budget-sum",
+        context=_sum_context(digest, bits),
+        base=statement.public_key,
+        secret=rho,
+        public=quotient.alpha,
+        image=quotient.beta,
+        nonce=seed(b"budget", u32(statement.question), b"sum") if seed else None,
+    )
+    return BudgetProof(RangeDigits(tuple(bits), tuple(proofs), sum_proof))
 
 
 def _derived(seed: NonceSource, *path: bytes) -> Randomness:
@@ -368,48 +367,43 @@ def verify_budget(statement: BudgetStatement, proof: BudgetProof) -> None:
     this proof relies on it.
     """
     rule = statement.rule
+    digits = proof.digits
+    if digits is None:
+        if rule.needs_proof:
+            raise ProofError("budget proof: this rule needs a proof")
+        return
+    if not rule.needs_proof:
+        raise ProofError("budget proof: this rule needs no proof")
+    if len(digits.bits) != rule.bits or len(digits.bit_proofs) != rule.bits:
+        raise ProofError(f"budget proof: {rule.bits} digits are needed")
     digest = statement.digest()
-    total = statement.total()
-    for side, present, side_proof in (
-        (LOWER, rule.has_lower, proof.lower),
-        (UPPER, rule.has_upper, proof.upper),
-    ):
-        name = side.decode()
-        if side_proof is None:
-            if present:
-                raise ProofError(f"budget proof: the {name} bound needs a proof")
-            continue
-        if not present:
-            raise ProofError(f"budget proof: the {name} bound needs no proof")
-        if len(side_proof.bits) != rule.bits or len(side_proof.bit_proofs) != rule.bits:
-            raise ProofError(f"budget proof: the {name} side needs {rule.bits} bits")
-        for j, (bit, bit_proof) in enumerate(
-            zip(side_proof.bits, side_proof.bit_proofs, strict=True)
-        ):
-            try:
-                verify_range(
-                    tag="budget-bit",
-                    context=_bit_context(digest, side, j),
-                    public_key=statement.public_key,
-                    ciphertext=bit,
-                    proof=bit_proof,
-                    low=0,
-                    high=1,
-                )
-            except ProofError as error:
-                raise ProofError(f"budget proof: {name} bit {j}: {error}") from None
-        quotient = _quotient(_difference(statement, total, side), side_proof.bits)
+    for j, (bit, bit_proof) in enumerate(zip(digits.bits, digits.bit_proofs, strict=True)):
         try:
-            verify_dleq(
-                tag="budget-sum",
-                context=_sum_context(digest, side, side_proof.bits),
-                base=statement.public_key,
-                public=quotient.alpha,
-                image=quotient.beta,
-                proof=side_proof.sum_proof,
+            verify_range(
+                tag="budget-digit",
+                context=_digit_context(digest, j),
+                public_key=statement.public_key,
+                ciphertext=bit,
+                proof=bit_proof,
+                low=0,
+                high=1,
             )
-        except ProofError:
-            raise ProofError(f"budget proof: the {name} bound does not hold") from None
+        except ProofError as error:
+            raise ProofError(f"budget proof: digit {j}: {error}") from None
+    weights = rule.digit_weights
+    difference = _difference(statement, statement.total())
+    quotient = _quotient(difference, digits.bits, weights[-1] if weights else 0)
+    try:
+        verify_dleq(
+            tag="budget-sum",
+            context=_sum_context(digest, digits.bits),
+            base=statement.public_key,
+            public=quotient.alpha,
+            image=quotient.beta,
+            proof=digits.sum_proof,
+        )
+    except ProofError:
+        raise ProofError("budget proof: the total is not within the bounds") from None
 
 
 def read_rule(value: object, where: str = "rule") -> BudgetRule:
