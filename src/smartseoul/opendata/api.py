@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from smartseoul.accounts.models import Department
@@ -161,7 +161,7 @@ def _department(request: HttpRequest, code: str | None) -> Department:
 
 
 @router.post("/datasets", response={201: DatasetOut}, auth=signed_in)
-def create_dataset(request: HttpRequest, payload: DatasetIn) -> tuple[int, DatasetOut]:
+def create_dataset(request: HttpRequest, payload: DatasetIn) -> Status[DatasetOut]:
     _write_guard(request)
     values = payload.dict()
     department = _department(request, values.pop("department"))
@@ -173,7 +173,7 @@ def create_dataset(request: HttpRequest, payload: DatasetIn) -> tuple[int, Datas
         category=values.pop("category"),
         **values,
     )
-    return 201, _dataset_out(dataset)
+    return Status(201, _dataset_out(dataset))
 
 
 @router.patch("/datasets/{name}", response=DatasetOut, auth=signed_in)
@@ -185,19 +185,17 @@ def update_dataset(request: HttpRequest, name: str, payload: DatasetPatch) -> Da
 
 
 @router.post("/datasets/{name}/resources", response={201: ResourceOut}, auth=signed_in)
-def create_resource(
-    request: HttpRequest, name: str, payload: ResourceIn
-) -> tuple[int, ResourceOut]:
+def create_resource(request: HttpRequest, name: str, payload: ResourceIn) -> Status[ResourceOut]:
     _write_guard(request)
     dataset = queries.dataset_find(name)
     resource = resource_create(actor=request.user, dataset=dataset, **payload.dict())
-    return 201, _resource_out(resource)
+    return Status(201, _resource_out(resource))
 
 
 @router.post("/resources/{resource_id}/versions", response={202: VersionOut}, auth=signed_in)
 def upload_version(
     request: HttpRequest, resource_id: str, file: File[UploadedFile]
-) -> tuple[int, VersionOut]:
+) -> Status[VersionOut]:
     """Upload a new version of the file; it loads in the background (poll its status)."""
     _write_guard(request)
     resource = queries.resource_find(resource_id)
@@ -205,7 +203,7 @@ def upload_version(
         actor=request.user, resource=resource, upload=file, filename=file.name or "data"
     )
     version.refresh_from_db()
-    return 202, _version_out(version)
+    return Status(202, _version_out(version))
 
 
 @router.get("/resources/{resource_id}/versions/{number}", response=VersionOut)
