@@ -85,3 +85,45 @@ def test_public_views_leak_no_personal_data(
         ):  # fmt: skip
             assert secret not in body, (response.request["PATH_INFO"], secret)
     assert "확인 중" in anonymous.get(f"/complaints/r/{report.public_id}/").content.decode()
+
+
+def test_the_officials_api_assigns_transfers_and_extends_within_the_own_office(
+    citizen: User, mapo_client: Client, mapo_colleague: User, gangnam_official: User
+) -> None:
+    report = submit(citizen)
+    base = f"/api/complaints/reports/{report.public_id}"
+    assigned = mapo_client.post(
+        f"{base}/assign", {"assignee_email": mapo_colleague.email}, content_type="application/json"
+    )
+    assert assigned.json()["assignee"] == mapo_colleague.email
+    refused = mapo_client.post(
+        f"{base}/assign",
+        {"assignee_email": gangnam_official.email},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    extended = mapo_client.post(
+        f"{base}/extend",
+        {"working_days": 2, "reason": "부품 대기"},
+        content_type="application/json",
+    )
+    assert extended.status_code == 200
+    moved = mapo_client.post(
+        f"{base}/transfer",
+        {"to_department": "gu-11680", "reason": "강남구 관할"},
+        content_type="application/json",
+    )
+    assert moved.json()["office"] == "gu-11680"
+    # Now it is Gangnam's: Mapo gets a 404, Gangnam sees it.
+    again = mapo_client.post(
+        f"{base}/extend", {"working_days": 1, "reason": "x"}, content_type="application/json"
+    )
+    assert again.status_code == 404
+    gangnam_client = logged_in(gangnam_official)
+    assert _queue_ids(gangnam_client) == {report.public_id}
+    status = gangnam_client.post(
+        f"{base}/status",
+        {"status": "in_progress", "public_note": "확인 중"},
+        content_type="application/json",
+    )
+    assert status.json()["status"] == "in_progress"

@@ -346,3 +346,74 @@ def status_change(request: HttpRequest, public_id: str, data: StatusIn) -> Any:
         duplicate_of=original,
     )
     return public_report(report)
+
+
+class AssignIn(Schema):
+    assignee_email: str
+
+
+class TransferIn(Schema):
+    to_department: str = Field(..., description="Department code, e.g. gu-11680 or transportation")
+    reason: str = Field(..., max_length=1000)
+
+
+class ExtendIn(Schema):
+    working_days: int = Field(..., ge=1, le=30)
+    reason: str = Field(..., max_length=1000)
+
+
+class HandledOut(ReportOut):
+    office: str | None
+    department: str | None
+    assignee: str | None
+
+
+def _handled(report: Report) -> dict[str, Any]:
+    return {
+        **public_report(report),
+        "office": report.office.code if report.office else None,
+        "department": report.department.code if report.department else None,
+        "assignee": report.assignee.email if report.assignee else None,
+    }
+
+
+@router.post("/reports/{public_id}/assign", auth=signed_in, response=HandledOut)
+def assign(request: HttpRequest, public_id: str, data: AssignIn) -> Any:
+    _session_write(request)
+    report = queries.report_get_handled(request.user, public_id)
+    assignee = queries.colleagues(report).filter(email__iexact=data.assignee_email).first()
+    if assignee is None:
+        raise HttpError(400, "assignee_email is not an official of the report's office.")
+    report = actions.report_assign(actor=request.user, report=report, assignee=assignee)  # type: ignore[arg-type]
+    return _handled(report)
+
+
+@router.post("/reports/{public_id}/transfer", auth=signed_in, response=HandledOut)
+def transfer(request: HttpRequest, public_id: str, data: TransferIn) -> Any:
+    from smartseoul.accounts.models import Department
+
+    _session_write(request)
+    report = queries.report_get_handled(request.user, public_id)
+    department = Department.objects.filter(code=data.to_department).first()
+    if department is None:
+        raise HttpError(400, f"No department {data.to_department!r}.")
+    report = actions.report_transfer(
+        actor=request.user,  # type: ignore[arg-type]
+        report=report,
+        to_department=department,
+        reason=data.reason,
+    )
+    return _handled(report)
+
+
+@router.post("/reports/{public_id}/extend", auth=signed_in, response=HandledOut)
+def extend(request: HttpRequest, public_id: str, data: ExtendIn) -> Any:
+    _session_write(request)
+    report = queries.report_get_handled(request.user, public_id)
+    report = actions.report_extend(
+        actor=request.user,  # type: ignore[arg-type]
+        report=report,
+        working_days=data.working_days,
+        reason=data.reason,
+    )
+    return _handled(report)
