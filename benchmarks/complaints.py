@@ -81,11 +81,12 @@ def _generate(count: int) -> float:
             37.45 + random() * 0.23, 126.82 + random() * 0.33, '',
             (%(districts)s::text[])[1 + g %% {len(districts)}], 'bench', 'bench', '{{}}', '',
             true, '{{}}', 'web',
-            CASE WHEN g %% 50 = 0 THEN (ARRAY['received','assigned','in_progress'])[1 + g %% 3]
+            CASE WHEN (g / 25) %% 50 = 0
+                 THEN (ARRAY['received','assigned','in_progress'])[1 + g %% 3]
                  ELSE (ARRAY['answered','resolved','resolved','rejected'])[1 + g %% 4] END,
             (%(offices)s::int[])[1 + g %% {len(districts)}],
             (t + interval '10 days')::date, t, t + interval '2 days',
-            CASE WHEN g %% 50 = 0 THEN NULL ELSE t + interval '2 days' END
+            CASE WHEN (g / 25) %% 50 = 0 THEN NULL ELSE t + interval '2 days' END
         FROM generate_series(1, %(count)s) AS g,
              LATERAL (SELECT now() - (g::float / %(count)s) * interval '{days} days' AS t) AS moment
         """  # noqa: S608 - only integers are formatted in
@@ -112,7 +113,7 @@ def _generate(count: int) -> float:
         batch: list[Report] = []
         for g in range(1, count + 1):
             moment = now - datetime.timedelta(days=days * g / count)
-            is_open = g % 50 == 0
+            is_open = (g // 25) % 50 == 0
             district = districts[g % len(districts)]
             batch.append(
                 Report(
@@ -133,6 +134,9 @@ def _generate(count: int) -> float:
                 Report.objects.bulk_create(batch)
                 batch = []
         Report.objects.bulk_create(batch)
+    from smartseoul.complaints.mapcells import cells_rebuild
+
+    cells_rebuild()  # the map's summary grid, as the actions would have kept it
     return time.perf_counter() - began
 
 

@@ -125,3 +125,27 @@ def test_statistics_csv(citizen: User, mapo_client: Client) -> None:
          "total": "2", "closed": "0", "overdue": "0", "mean_days_to_answer": ""},
     ]  # fmt: skip
     assert {r["code"] for r in rows if r["group"] == "category"} == {"road-damage", "noise"}
+
+
+def test_wide_viewports_cluster_from_the_summary_grid(
+    client: Client, citizen: User, official: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smartseoul.complaints.actions import report_status_change
+    from smartseoul.complaints.mapcells import cells_rebuild
+    from smartseoul.complaints.models import MapCell
+
+    reports = [submit(citizen) for _ in range(3)] + [submit(citizen, point=COEX)]
+    report_status_change(actor=official, report=reports[0], status="resolved", public_note="완료")
+    monkeypatch.setattr(queries, "MAP_PIN_LIMIT", 2)
+    seoul = {"bbox": "37.4,126.8,37.7,127.2"}
+    kept = client.get("/api/complaints/map", seoul).json()["clusters"]
+    assert sorted(c["count"] for c in kept) == [1, 3]
+    open_only = client.get("/api/complaints/map", {**seoul, "status": "open"}).json()
+    assert sorted(c["count"] for c in open_only["clusters"]) == [1, 2]
+    # A rebuild from the reports gives the same counts as the actions kept.
+    before = sorted(
+        MapCell.objects.filter(count__gt=0).values_list("cell_y", "cell_x", "status", "count")
+    )
+    cells_rebuild()
+    after = sorted(MapCell.objects.values_list("cell_y", "cell_x", "status", "count"))
+    assert before == after

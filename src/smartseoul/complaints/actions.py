@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from smartseoul.accounts.models import Department, User
 from smartseoul.audit.actions import audit_record
-from smartseoul.complaints import notifications, queries
+from smartseoul.complaints import mapcells, notifications, queries
 from smartseoul.complaints.media import check_uploads
 from smartseoul.complaints.models import (
     DETAILS_MAX_CHARS,
@@ -143,6 +143,7 @@ def report_submit(
         for item in checked
     ]
     Event.objects.create(report=report, kind=Event.Kind.RECEIVED, status=Status.RECEIVED)
+    mapcells.cell_count(report, Status.RECEIVED, 1)
     if signed_in:
         Follower.objects.create(report=report, user=reporter)
     audit_record(
@@ -213,6 +214,7 @@ def report_assign(*, actor: User, report: Report, assignee: User, note: str = ""
     report.assignee = assignee
     if report.status == Status.RECEIVED:
         report.status = Status.ASSIGNED
+        mapcells.status_moved(report, Status.RECEIVED, Status.ASSIGNED)
     report.updated_at = timezone.now()
     report.save(update_fields=["assignee", "status", "updated_at"])
     Event.objects.create(
@@ -246,6 +248,7 @@ def report_transfer(
     report.assignee = None
     if report.status == Status.ASSIGNED:
         report.status = Status.RECEIVED
+        mapcells.status_moved(report, Status.ASSIGNED, Status.RECEIVED)
     report.updated_at = timezone.now()
     report.save(update_fields=["office", "department", "assignee", "status", "updated_at"])
     Event.objects.create(
@@ -305,6 +308,7 @@ def report_status_change(
             actor=actor,
             public_note=_("Report %(id)s was merged into this one.") % {"id": report.public_id},
         )
+    mapcells.status_moved(report, report.status, status)
     report.status = status
     now = timezone.now()
     report.updated_at = now

@@ -216,8 +216,10 @@ def report_map(request: HttpRequest, filters: Query[MapFilters]) -> Any:
         raise HttpError(400, "bbox must be four numbers: south,west,north,east") from exc
     if south > north or west > east:
         raise HttpError(400, "bbox must be south,west,north,east with south ≤ north")
-    reports = queries.public_reports(category=filters.category, status=filters.status)
-    answer = queries.public_map(reports, south=south, west=west, north=north, east=east)
+    answer = queries.public_map(
+        south=south, west=west, north=north, east=east,
+        category=filters.category, status=filters.status,
+    )  # fmt: skip
     return {"pins": answer.pins, "clusters": answer.clusters}
 
 

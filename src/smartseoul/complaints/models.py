@@ -158,6 +158,8 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["office", "status", "due_date"], name="complaint_office_queue"),
             models.Index(fields=["department", "status", "due_date"], name="complaint_dept_queue"),
+            models.Index(fields=["office", "due_date"], name="complaint_office_due"),
+            models.Index(fields=["department", "due_date"], name="complaint_dept_due"),
             models.Index(fields=["status", "due_date"], name="complaint_status_due"),
             models.Index(fields=["lat", "lon"], name="complaint_point"),
             models.Index(fields=["category", "status"], name="complaint_category_status"),
@@ -301,3 +303,32 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The map's summary grid: about 555 m (north–south) × 440 m (east–west) in Seoul.
+CELL_DEGREES = 0.005
+
+
+class MapCell(models.Model):
+    """How many reports of one category and status lie in one grid cell, with the sums of
+    their coordinates (for the clusters' mean positions).  A wide map viewport reads these
+    few thousand rows instead of aggregating up to millions of reports; the actions keep
+    them in step with every report's status in the same transaction."""
+
+    cell_y = models.IntegerField()
+    cell_x = models.IntegerField()
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=Report.Status.choices)
+    count = models.IntegerField(default=0)
+    lat_sum = models.FloatField(default=0)
+    lon_sum = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cell_y", "cell_x", "category", "status"], name="complaint_cell_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell_y},{self.cell_x} {self.status}: {self.count}"

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from smartseoul.accounts.models import Department, User
-from smartseoul.complaints.models import Category, Report
+from smartseoul.complaints.models import CELL_DEGREES, Category, MapCell, Report
 from smartseoul.complaints.workdays import add_working_days
 
 MAP_PIN_LIMIT = 500
@@ -73,18 +73,22 @@ def reports_handled_by(user: Any) -> QuerySet[Report]:
     department = department_of(user)
     if department is None:
         return Report.objects.none()
-    return Report.objects.filter(Q(office=department) | Q(department=department))
+    # A district office handles the reports it is the office of; a city-hall department
+    # those it is the department of.  One column each, so the queue's indexes apply.
+    if department.kind == Department.Kind.DISTRICT_OFFICE:
+        return Report.objects.filter(office=department)
+    return Report.objects.filter(department=department)
 
 
 def may_handle(user: Any, report: Report) -> bool:
     if handles_all(user):
         return is_official(user)
     department = department_of(user)
-    return (
-        is_official(user)
-        and department is not None
-        and department.pk in (report.office_id, report.department_id)
-    )
+    if not is_official(user) or department is None:
+        return False
+    if department.kind == Department.Kind.DISTRICT_OFFICE:
+        return report.office_id == department.pk
+    return report.department_id == department.pk
 
 
 def report_get_handled(user: Any, public_id: str) -> Report:
@@ -234,25 +238,54 @@ class MapAnswer:
     clusters: list[dict[str, Any]]
 
 
+# Viewports wider than this many summary cells are answered from the cells, not the reports.
+RAW_CLUSTER_CELLS = 64
+_GRID = 16  # clusters: a 16 × 16 grid over the viewport
+
+
+def _statuses(status: str) -> tuple[str, ...] | None:
+    if status == "open":
+        return tuple(Report.OPEN_STATUSES)
+    if status == "closed":
+        return tuple(Report.CLOSED_STATUSES)
+    if status in Report.Status.values:
+        return (status,)
+    return None
+
+
 def public_map(
-    reports: QuerySet[Report], *, south: float, west: float, north: float, east: float
+    *, south: float, west: float, north: float, east: float, category: str = "", status: str = ""
 ) -> MapAnswer:
-    """Pins for a viewport, or clusters when it holds more than MAP_PIN_LIMIT reports."""
-    inside = reports.filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
+    """Pins for a viewport, or clusters when it holds more than MAP_PIN_LIMIT reports.
+
+    A wide viewport is counted from the ``MapCell`` summary (a few thousand rows whatever
+    the number of reports); cells on the viewport's edge count whole, so a cluster there may
+    include reports just outside the view."""
+    statuses = _statuses(status)
+    reports = public_reports(category=category).filter(
+        lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east
+    )
+    if statuses is not None:
+        reports = reports.filter(status__in=statuses)
+    cells_across = ((north - south) / CELL_DEGREES) * ((east - west) / CELL_DEGREES)
+    if cells_across > RAW_CLUSTER_CELLS:
+        cells = _cells_in(south, west, north, east, category, statuses)
+        if sum(c[0] for c in cells) > MAP_PIN_LIMIT:
+            return MapAnswer(pins=[], clusters=_cluster_cells(cells, south, west, north, east))
     first = list(
-        inside.order_by().values("public_id", "lat", "lon", "status", "category__code")[
+        reports.order_by().values("public_id", "lat", "lon", "status", "category__code")[
             : MAP_PIN_LIMIT + 1
         ]
     )
     if len(first) <= MAP_PIN_LIMIT:
         return MapAnswer(pins=first, clusters=[])
-    # A 16 × 16 grid over the viewport: each cell one cluster at its reports' mean position.
-    lat_cell = max((north - south) / 16, 1e-6)
-    lon_cell = max((east - west) / 16, 1e-6)
-    cells = (
-        inside.order_by()
+    lat_cell = max((north - south) / _GRID, 1e-6)
+    lon_cell = max((east - west) / _GRID, 1e-6)
+    grouped = (
+        reports.order_by()
         .annotate(
-            cell_y=Floor((F("lat") - south) / lat_cell), cell_x=Floor((F("lon") - west) / lon_cell)
+            cell_y=Floor((F("lat") - south) / lat_cell),
+            cell_x=Floor((F("lon") - west) / lon_cell),
         )
         .values("cell_y", "cell_x")
         .annotate(count=Count("pk"), lat=Avg("lat"), lon=Avg("lon"))
@@ -261,9 +294,53 @@ def public_map(
         pins=[],
         clusters=[
             {"lat": round(c["lat"], 6), "lon": round(c["lon"], 6), "count": c["count"]}
-            for c in cells
+            for c in grouped
         ],
     )
+
+
+def _cells_in(
+    south: float,
+    west: float,
+    north: float,
+    east: float,
+    category: str,
+    statuses: tuple[str, ...] | None,
+) -> list[tuple[int, float, float]]:
+    cells = MapCell.objects.filter(
+        cell_y__gte=math.floor(south / CELL_DEGREES),
+        cell_y__lte=math.floor(north / CELL_DEGREES),
+        cell_x__gte=math.floor(west / CELL_DEGREES),
+        cell_x__lte=math.floor(east / CELL_DEGREES),
+        count__gt=0,
+    )
+    if category:
+        cells = cells.filter(category__code=category)
+    if statuses is not None:
+        cells = cells.filter(status__in=statuses)
+    return list(cells.values_list("count", "lat_sum", "lon_sum"))
+
+
+def _cluster_cells(
+    cells: list[tuple[int, float, float]], south: float, west: float, north: float, east: float
+) -> list[dict[str, Any]]:
+    lat_step = max((north - south) / _GRID, 1e-9)
+    lon_step = max((east - west) / _GRID, 1e-9)
+    grid: dict[tuple[int, int], list[float]] = {}
+    for count, lat_sum, lon_sum in cells:
+        lat, lon = lat_sum / count, lon_sum / count
+        key = (
+            min(max(int((lat - south) / lat_step), 0), _GRID - 1),
+            min(max(int((lon - west) / lon_step), 0), _GRID - 1),
+        )
+        total = grid.setdefault(key, [0, 0.0, 0.0])
+        total[0] += count
+        total[1] += lat_sum
+        total[2] += lon_sum
+    return [
+        {"lat": round(lat_sum / count, 6), "lon": round(lon_sum / count, 6), "count": int(count)}
+        for count, lat_sum, lon_sum in grid.values()
+    ]
 
 
 def similar_open(
