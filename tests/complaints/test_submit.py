@@ -14,7 +14,7 @@ from PIL import Image
 
 from smartseoul.accounts.models import User
 from smartseoul.complaints.models import DETAILS_MAX_CHARS, Media, Report
-from smartseoul.complaints.tasks import media_process
+from smartseoul.complaints.tasks import media_process_many
 from smartseoul.complaints.workdays import add_working_days
 from tests.complaints.conftest import BUSAN, CITY_HALL, COEX, HAPJEONG, photo_upload, submit
 
@@ -131,8 +131,7 @@ def test_the_photo_gps_is_offered_and_the_published_photo_has_no_exif(
     # Not served while the upload (still carrying its EXIF) waits for the worker.
     assert citizen_client.get(f"/complaints/media/{media[0].pk}/full/").status_code == 404
 
-    for item in media:
-        media_process.call(item.pk)
+    media_process_many.call([item.pk for item in media])
     item = Media.objects.get(pk=media[0].pk)
     assert item.state == Media.State.READY
     assert not item.incoming
@@ -158,3 +157,46 @@ def test_phone_apps_post_without_cookies_but_sessions_need_the_csrf_token(
     refused = browser.post("/api/complaints/reports", form)
     assert refused.status_code == 403
     assert Report.objects.count() == 1
+
+
+def _video(tmp_path: Any, seconds: int) -> SimpleUploadedFile:
+    """A real, tiny MP4 made by ffmpeg (with a title in its metadata)."""
+    import shutil
+    import subprocess
+
+    path = tmp_path / f"clip{seconds}.mp4"
+    subprocess.run(
+        [
+            shutil.which("ffmpeg") or "ffmpeg", "-v", "error", "-y",
+            "-f", "lavfi", "-i", f"testsrc=size=160x120:rate=5:duration={seconds}",
+            "-metadata", "title=secret place", "-pix_fmt", "yuv420p", str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+    return SimpleUploadedFile("clip.mp4", path.read_bytes(), content_type="video/mp4")
+
+
+@translation.override("en")
+def test_a_video_is_checked_and_made_web_friendly(
+    citizen: User, media_root: Any, tmp_path: Any
+) -> None:
+    import subprocess
+
+    with pytest.raises(ValidationError, match="longer than 60 seconds"):
+        submit(citizen, uploads=[_video(tmp_path, 61)])
+    report = submit(citizen, uploads=[_video(tmp_path, 2)])
+    media = report.media.get()
+    assert media.kind == "video"
+    assert media.duration_seconds == pytest.approx(2, abs=0.3)
+    media_process_many.call([media.pk])
+    media.refresh_from_db()
+    assert media.state == Media.State.READY
+    assert media.content_type == "video/mp4"
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format_tags:stream=codec_name",
+         "-of", "json", media.file.path],
+        capture_output=True, check=True, text=True,
+    )  # fmt: skip
+    assert '"h264"' in probe.stdout
+    assert "secret place" not in probe.stdout
+    assert media.thumbnail.name.endswith(".jpg")

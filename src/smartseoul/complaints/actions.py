@@ -158,10 +158,11 @@ def report_submit(
             "source": source,
         },
     )
-    from smartseoul.complaints.tasks import media_process
+    if media:
+        from smartseoul.complaints.tasks import media_process_many
 
-    for item in media:
-        transaction.on_commit(lambda pk=item.pk: media_process.enqueue(pk))
+        ids = [item.pk for item in media]
+        transaction.on_commit(lambda: media_process_many.enqueue(ids))
     return report
 
 

@@ -14,6 +14,13 @@ def media_process(media_id: int) -> None:
 
 
 @task()
+def media_process_many(media_ids: list[int]) -> None:
+    """All of one report's uploads: one queued task per report, not per file."""
+    for media_id in media_ids:
+        actions.media_publish(media_id=media_id)
+
+
+@task()
 def reports_escalate() -> int:
     """Tell department managers about reports past their deadline (once per deadline).
 
