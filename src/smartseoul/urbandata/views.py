@@ -3,7 +3,9 @@ and the operators' sensor registry page."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -14,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections
+from django.db import connection
 from django.http import (
     Http404,
     HttpRequest,
@@ -27,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartseoul.places.boundaries import district_features
 from smartseoul.places.models import District
 from smartseoul.urbandata import queries
 from smartseoul.urbandata.actions import sensors_import_csv
@@ -37,6 +40,8 @@ from smartseoul.urbandata.alert_actions import (
     may_handle_alert,
 )
 from smartseoul.urbandata.models import Alert, QuarantinedReport, Sensor
+
+log = logging.getLogger(__name__)
 
 # A stream lives this long, then the browser's EventSource reconnects by itself: no
 # server thread is held forever by a forgotten tab.
@@ -88,16 +93,21 @@ def stream(request: HttpRequest) -> StreamingHttpResponse:
         deadline = time.monotonic() + STREAM_SECONDS
         try:
             while time.monotonic() < deadline:
-                version = queries.dashboard_version()
-                if version != last:
-                    last = version
-                    payload = json.dumps(_snapshot(), ensure_ascii=False)
-                    yield f"event: snapshot\ndata: {payload}\n\n"
-                else:
-                    yield ": keep-alive\n\n"
+                try:
+                    version = queries.dashboard_version()
+                    payload = (
+                        json.dumps(_snapshot(), ensure_ascii=False) if version != last else None
+                    )
+                except Exception:
+                    log.warning("dashboard stream ended by a database error", exc_info=True)
+                    return
+                last = version
+                yield f"event: snapshot\ndata: {payload}\n\n" if payload else ": keep-alive\n\n"
                 time.sleep(STREAM_POLL_SECONDS)
         finally:
-            close_old_connections()
+            # This thread's connection is not reused by the request cycle: close it here.
+            with contextlib.suppress(Exception):
+                connection.close()
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
@@ -107,14 +117,15 @@ def stream(request: HttpRequest) -> StreamingHttpResponse:
 
 @cache
 def _district_shapes() -> str:
+    """From the packaged boundaries (no database), built once per process."""
     features = [
         {
             "type": "Feature",
-            "id": district.code,
-            "properties": {"code": district.code},
-            "geometry": district.boundary,
+            "id": feature["properties"]["SIG_CD"],
+            "properties": {"code": feature["properties"]["SIG_CD"]},
+            "geometry": feature["geometry"],
         }
-        for district in District.objects.all()
+        for feature in district_features()
     ]
     return json.dumps({"type": "FeatureCollection", "features": features})
 

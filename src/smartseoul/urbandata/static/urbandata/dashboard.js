@@ -17,8 +17,20 @@
   var names = {};
   var layer = null;
 
+  // Korea's air-quality palette (as in urbandata.css).
+  var COLOURS = { good: "#1c64d1", moderate: "#1d7a3a", bad: "#f59e0b", very_bad: "#b91c1c", none: "#9ca3af" };
+
   function styleFor(code) {
-    return { className: "district-shape grade-" + (grades[code] || "none"), weight: 1, fillOpacity: 0.65 };
+    var grade = grades[code] || "none";
+    return { className: "district-shape grade-" + grade, color: "#ffffff", weight: 1, fillColor: COLOURS[grade], fillOpacity: 0.65 };
+  }
+
+  function paint(shape) {
+    var grade = grades[shape.feature.id] || "none";
+    shape.setStyle(styleFor(shape.feature.id));
+    // Leaflet sets className only when it draws a shape; keep the grade class current too.
+    var element = shape.getElement();
+    if (element) element.setAttribute("class", "leaflet-interactive district-shape grade-" + grade);
   }
 
   if (typeof L !== "undefined") {
@@ -53,7 +65,7 @@
         badge.textContent = district.grade ? (labels[district.grade] || district.grade_label) : "–";
       }
     });
-    if (layer) layer.eachLayer(function (shape) { shape.setStyle(styleFor(shape.feature.id)); });
+    if (layer) layer.eachLayer(paint);
     var list = document.getElementById("alert-list");
     if (list && snapshot.alerts.length) {
       list.textContent = "";
