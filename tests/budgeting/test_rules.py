@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from fractions import Fraction
 from pathlib import Path
@@ -179,3 +180,24 @@ def test_no_voters_funds_nothing() -> None:
 def test_unknown_project_in_a_ballot_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown project 'Z'"):
         Profile.from_ballots(project_ids=["A"], costs=[1], budget=1, ballots=[["Z"]])
+
+
+CROSS_CHECK = json.loads((DATA / "equal_shares_pabutools.json").read_text(encoding="utf-8"))
+# add1 on the Wilanów file takes seconds of reruns; its plain outcome is still checked.
+QUICK_ADD1 = ["Poland_Gdynia_2020_Chylonia__large.pb", "Poland_Warszawa_2019_Anin.pb"]
+
+
+@pytest.mark.parametrize("name", sorted(CROSS_CHECK["expected"]))
+def test_plain_equal_shares_matches_an_independent_implementation(name: str) -> None:
+    profile = Profile.from_instance(pabulib.load(DATA / name))
+    expected = CROSS_CHECK["expected"][name]["equalshares"]
+    assert sorted(equal_shares(profile, variant=Variant.PLAIN).funded) == expected
+    assert sorted(greedy(profile).funded) != expected
+
+
+@pytest.mark.parametrize("name", QUICK_ADD1)
+def test_add1_matches_an_independent_implementation(name: str) -> None:
+    profile = Profile.from_instance(pabulib.load(DATA / name))
+    expected = CROSS_CHECK["expected"][name]["equalshares/add1"]
+    assert sorted(equal_shares(profile, variant=Variant.ADD1).funded) == expected
+    assert expected != CROSS_CHECK["expected"][name]["equalshares"]
