@@ -6,6 +6,9 @@ import datetime
 import hashlib
 import re
 import secrets
+import threading
+import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -377,14 +380,42 @@ def openapi_key_count_call(*, key: OpenApiKey) -> int:
         return KeyUsage.objects.values_list("calls", flat=True).get(pk=usage.pk)
 
 
+# Usage counters are buffered per process and written at most every few seconds: a write
+# transaction per API call would cost more than the call itself (a SQLite commit is an fsync).
+# A process that dies loses at most these seconds of public statistics, never data.
+USAGE_FLUSH_SECONDS = 5.0
+_usage_pending: Counter[tuple[Any, str]] = Counter()
+_usage_lock = threading.Lock()
+_usage_flushed_at = time.monotonic()
+
+
 def usage_count(*, dataset: Dataset, kind: str) -> None:
     """Count a view, download or API call of a dataset (public statistics; not audited)."""
     if kind not in ("views", "downloads", "api_calls"):
         raise ValueError(kind)
+    with _usage_lock:
+        _usage_pending[(dataset.pk, kind)] += 1
+        due = time.monotonic() - _usage_flushed_at >= USAGE_FLUSH_SECONDS
+    if due:
+        usage_flush()
+
+
+def usage_flush() -> None:
+    """Write the buffered counters (also called before usage statistics are shown)."""
+    global _usage_flushed_at
+    with _usage_lock:
+        pending = dict(_usage_pending)
+        _usage_pending.clear()
+        _usage_flushed_at = time.monotonic()
+    if not pending:
+        return
     today = timezone.localdate()
     with transaction.atomic():
-        usage, _created = DatasetUsage.objects.get_or_create(dataset=dataset, day=today)
-        DatasetUsage.objects.filter(pk=usage.pk).update(**{kind: F(kind) + 1})
+        for (dataset_id, kind), count in pending.items():
+            if not Dataset.objects.filter(pk=dataset_id).exists():
+                continue
+            usage, _created = DatasetUsage.objects.get_or_create(dataset_id=dataset_id, day=today)
+            DatasetUsage.objects.filter(pk=usage.pk).update(**{kind: F(kind) + count})
 
 
 def search_term_count(*, term: str) -> None:

@@ -22,7 +22,14 @@ from smartseoul.accounts.models import Department
 from smartseoul.opendata import queries
 from smartseoul.opendata.actions import usage_count
 from smartseoul.opendata.models import Category, Dataset
-from smartseoul.opendata.query import MAX_LIMIT, QueryError, TableQuery, json_value, parse_sort
+from smartseoul.opendata.query import (
+    MAX_LIMIT,
+    QueryError,
+    TableQuery,
+    json_rows,
+    json_value,
+    parse_sort,
+)
 from smartseoul.opendata.search import FACETS, catalogue_search
 from smartseoul.opendata.serializers import (
     ckan_type,
@@ -257,9 +264,9 @@ def tag_list(request: HttpRequest, params: dict[str, Any]) -> Any:
 def _records(fields: list[dict[str, str]], rows: list[tuple[Any, ...]], records_format: str) -> Any:
     if records_format == "objects":
         names = [f["id"] for f in fields]
-        return [dict(zip(names, map(json_value, row), strict=True)) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in json_rows(fields, rows)]
     if records_format == "lists":
-        return [[json_value(value) for value in row] for row in rows]
+        return json_rows(fields, rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t" if records_format == "tsv" else ",")
     for row in rows:

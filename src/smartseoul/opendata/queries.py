@@ -91,6 +91,9 @@ def current_tables() -> list[ResourceVersion]:
 
 
 def usage_totals(dataset: Dataset) -> dict[str, int]:
+    from smartseoul.opendata.actions import usage_flush
+
+    usage_flush()
     totals = DatasetUsage.objects.filter(dataset=dataset).aggregate(
         views=Sum("views"), downloads=Sum("downloads"), api_calls=Sum("api_calls")
     )

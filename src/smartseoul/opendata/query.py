@@ -203,6 +203,23 @@ def _order(query: TableQuery) -> str:
     return f" ORDER BY {order}" if order else ""
 
 
+_CONVERTED_TYPES = ("DATE", "TIME", "TIMESTAMP", "DECIMAL", "DOUBLE", "FLOAT", "BLOB")
+
+
+def json_rows(fields: list[dict[str, str]], records: list[tuple[Any, ...]]) -> list[list[Any]]:
+    """Rows as JSON-ready lists; only the columns whose type needs it are converted."""
+    converted = [i for i, f in enumerate(fields) if f["type"].startswith(_CONVERTED_TYPES)]
+    if not converted:
+        return [list(record) for record in records]
+    rows = []
+    for record in records:
+        row = list(record)
+        for i in converted:
+            row[i] = json_value(row[i])
+        rows.append(row)
+    return rows
+
+
 def table_search(version: ResourceVersion, query: TableQuery) -> TableResult:
     if not 0 <= query.limit <= MAX_LIMIT:
         raise QueryError("limit", f"limit must be between 0 and {MAX_LIMIT}.")
