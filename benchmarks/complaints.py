@@ -140,6 +140,17 @@ def _generate(count: int) -> float:
     return time.perf_counter() - began
 
 
+def _kept_database(url: str) -> tuple[str, Callable[[], None]]:
+    import psycopg
+
+    base, _, _ = url.rpartition("/")
+    name = "smartseoul_bench_complaints"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as db:
+        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            db.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}", lambda: None
+
+
 def _summary_ms(timings: list[float]) -> dict[str, float]:
     ordered = sorted(timings)
     return {
@@ -303,10 +314,19 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--submissions", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="PostgreSQL: keep the database smartseoul_bench_complaints between runs and "
+        "generate the reports only when their number differs (generation takes minutes)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        url, drop = _fresh_database(args.database_url, workdir)
+        if args.keep and args.database_url and args.database_url.startswith("postgres"):
+            url, drop = _kept_database(args.database_url)
+        else:
+            url, drop = _fresh_database(args.database_url, workdir)
         try:
             env = _env(url, workdir)
             os.environ.update(env)
@@ -319,13 +339,25 @@ def main() -> None:
 
             call_command("migrate", verbosity=0)
             departments_load()
-            generated = _generate(args.reports)
+            from smartseoul.accounts.models import User
+            from smartseoul.complaints.models import Report
+
+            User.objects.filter(email="bench@mapo.example.go.kr").delete()
+            if Report.objects.filter(public_id__startswith="R").delete()[0]:  # a kept run's
+                from smartseoul.complaints.mapcells import cells_rebuild
+
+                cells_rebuild()
+            if Report.objects.count() != args.reports:
+                Report.objects.all().delete()
+                generated: float | None = _generate(args.reports)
+            else:
+                generated = None
             from django.db import connection
 
             result = {
                 "database": connection.vendor,
                 "reports": args.reports,
-                "generate_s": round(generated, 1),
+                "generate_s": round(generated, 1) if generated is not None else "kept",
                 "map": bench_map(args.repeat),
                 "queue": bench_queue(args.repeat),
                 "submit": bench_submit(env, workdir, args.submissions),

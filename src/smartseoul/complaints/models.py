@@ -158,8 +158,13 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["office", "status", "due_date"], name="complaint_office_queue"),
             models.Index(fields=["department", "status", "due_date"], name="complaint_dept_queue"),
-            models.Index(fields=["office", "due_date"], name="complaint_office_due"),
-            models.Index(fields=["department", "due_date"], name="complaint_dept_due"),
+            # The queue's order (deadline, then arrival) straight from an index.
+            models.Index(
+                fields=["office", "due_date", "received_at", "id"], name="complaint_office_due"
+            ),
+            models.Index(
+                fields=["department", "due_date", "received_at", "id"], name="complaint_dept_due"
+            ),
             models.Index(fields=["status", "due_date"], name="complaint_status_due"),
             models.Index(fields=["lat", "lon"], name="complaint_point"),
             models.Index(fields=["category", "status"], name="complaint_category_status"),
@@ -305,20 +310,24 @@ class ResponseTemplate(models.Model):
         return self.title
 
 
-# The map's summary grid: about 555 m (north–south) × 440 m (east–west) in Seoul.
+# The map's summary grids: fine cells of about 555 m (north–south) × 440 m (east–west) in
+# Seoul for district-sized views, coarse cells eight times wider for the whole city.
 CELL_DEGREES = 0.005
+COARSE_CELL_DEGREES = 0.04
+CELL_LEVELS = (CELL_DEGREES, COARSE_CELL_DEGREES)
 
 
 class MapCell(models.Model):
-    """How many reports of one category and status lie in one grid cell, with the sums of
-    their coordinates (for the clusters' mean positions).  A wide map viewport reads these
-    few thousand rows instead of aggregating up to millions of reports; the actions keep
-    them in step with every report's status in the same transaction."""
+    """How many open or closed reports of one category lie in one grid cell, with the sums
+    of their coordinates (for the clusters' mean positions).  A wide map viewport reads a
+    few thousand of these rows instead of aggregating up to millions of reports; the
+    actions keep them in step with every report in the same transaction."""
 
+    level = models.PositiveSmallIntegerField()  # index into CELL_LEVELS
     cell_y = models.IntegerField()
     cell_x = models.IntegerField()
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=12, choices=Report.Status.choices)
+    is_open = models.BooleanField()
     count = models.IntegerField(default=0)
     lat_sum = models.FloatField(default=0)
     lon_sum = models.FloatField(default=0)
@@ -326,9 +335,10 @@ class MapCell(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["cell_y", "cell_x", "category", "status"], name="complaint_cell_once"
+                fields=["level", "cell_y", "cell_x", "category", "is_open"],
+                name="complaint_cell_once",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.cell_y},{self.cell_x} {self.status}: {self.count}"
+        return f"{self.level}:{self.cell_y},{self.cell_x} open={self.is_open}: {self.count}"

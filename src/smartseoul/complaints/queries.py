@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from smartseoul.accounts.models import Department, User
-from smartseoul.complaints.models import CELL_DEGREES, Category, MapCell, Report
+from smartseoul.complaints.models import CELL_DEGREES, CELL_LEVELS, Category, MapCell, Report
 from smartseoul.complaints.workdays import add_working_days
 
 MAP_PIN_LIMIT = 500
@@ -238,8 +238,10 @@ class MapAnswer:
     clusters: list[dict[str, Any]]
 
 
-# Viewports wider than this many summary cells are answered from the cells, not the reports.
+# Viewports wider than this many fine cells are answered from the grids, not the reports;
+# wider than COARSE_FROM fine cells, from the coarse grid.
 RAW_CLUSTER_CELLS = 64
+COARSE_FROM = 1024
 _GRID = 16  # clusters: a 16 × 16 grid over the viewport
 
 
@@ -268,8 +270,9 @@ def public_map(
     if statuses is not None:
         reports = reports.filter(status__in=statuses)
     cells_across = ((north - south) / CELL_DEGREES) * ((east - west) / CELL_DEGREES)
-    if cells_across > RAW_CLUSTER_CELLS:
-        cells = _cells_in(south, west, north, east, category, statuses)
+    if cells_across > RAW_CLUSTER_CELLS and (status in ("", "open", "closed")):
+        level = 1 if cells_across > COARSE_FROM else 0
+        cells = _cells_in(level, south, west, north, east, category, status)
         if sum(c[0] for c in cells) > MAP_PIN_LIMIT:
             return MapAnswer(pins=[], clusters=_cluster_cells(cells, south, west, north, east))
     first = list(
@@ -300,24 +303,27 @@ def public_map(
 
 
 def _cells_in(
+    level: int,
     south: float,
     west: float,
     north: float,
     east: float,
     category: str,
-    statuses: tuple[str, ...] | None,
+    status: str,
 ) -> list[tuple[int, float, float]]:
+    size = CELL_LEVELS[level]
     cells = MapCell.objects.filter(
-        cell_y__gte=math.floor(south / CELL_DEGREES),
-        cell_y__lte=math.floor(north / CELL_DEGREES),
-        cell_x__gte=math.floor(west / CELL_DEGREES),
-        cell_x__lte=math.floor(east / CELL_DEGREES),
+        level=level,
+        cell_y__gte=math.floor(south / size),
+        cell_y__lte=math.floor(north / size),
+        cell_x__gte=math.floor(west / size),
+        cell_x__lte=math.floor(east / size),
         count__gt=0,
     )
     if category:
         cells = cells.filter(category__code=category)
-    if statuses is not None:
-        cells = cells.filter(status__in=statuses)
+    if status in ("open", "closed"):
+        cells = cells.filter(is_open=status == "open")
     return list(cells.values_list("count", "lat_sum", "lon_sum"))
 
 
