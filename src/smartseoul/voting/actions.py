@@ -26,6 +26,7 @@ from smartseoul.voting.manifest import manifest_hash
 from smartseoul.voting.models import Ballot, Option, Participation, Question, RollEntry, Vote
 from smartseoul.voting.permissions import may_administer, may_manage
 from smartseoul.voting.sequencer import ballots_sequence
+from smartseoul.voting.shape import vote_shape
 from smartseoul.voting.tally import count_open_ballots, encrypted_sum, tally_to_json
 
 MAX_QUESTIONS = 20
@@ -281,7 +282,7 @@ def pseudonym(vote: Vote, voter_ref: str) -> str:
 
 
 def _validate_choices(vote: Vote, choices: Sequence[Sequence[int]]) -> list[list[int]]:
-    questions = list(vote.questions.prefetch_related("options"))
+    questions = vote_shape(vote).questions
     if len(choices) != len(questions):
         raise ValidationError(
             {"choices": f"Answer all {len(questions)} questions (one list each)."}
@@ -291,7 +292,7 @@ def _validate_choices(vote: Vote, choices: Sequence[Sequence[int]]) -> list[list
         picked = sorted(set(chosen))
         if len(picked) != len(chosen):
             raise ValidationError({f"choices.{number}": "An option is chosen twice."})
-        count = len(question.options.all())
+        count = question.options
         if any(not 0 <= index < count for index in picked):
             raise ValidationError({f"choices.{number}": f"Options are numbered 0 to {count - 1}."})
         if not question.min_choices <= len(picked) <= question.max_choices:
@@ -336,9 +337,13 @@ def ballot_store(*, vote: Vote, identity: VoterIdentity, content: dict[str, Any]
     Call inside the caster's transaction.  The participation row lock makes concurrent casts
     by one voter — from any number of server processes — queue up, so exactly one counts.
     """
-    participation, _ = Participation.objects.select_for_update().get_or_create(
-        vote=vote, voter_ref=identity.ref, defaults={"district_id": identity.district_id}
+    # Insert-if-missing then lock: two statements on every database, where get_or_create
+    # needs a savepoint around its insert.
+    Participation.objects.bulk_create(
+        [Participation(vote=vote, voter_ref=identity.ref, district_id=identity.district_id)],
+        ignore_conflicts=True,
     )
+    participation = Participation.objects.select_for_update().get(vote=vote, voter_ref=identity.ref)
     now = timezone.now()
     previous = participation.ballot
     if previous is not None and not vote.allow_revote:
