@@ -24,6 +24,7 @@ class OptionOut(Schema):
     index: int
     label: str
     description: str
+    image: str | None  # absolute URL of the option's picture
 
 
 class QuestionOut(Schema):
@@ -115,7 +116,12 @@ def _vote_out(vote: Vote, request: HttpRequest) -> dict[str, Any]:
                 "min_choices": q.min_choices,
                 "max_choices": q.max_choices,
                 "options": [
-                    {"index": i, "label": o.label, "description": o.description}
+                    {
+                        "index": i,
+                        "label": o.label,
+                        "description": o.description,
+                        "image": request.build_absolute_uri(o.image.url) if o.image else None,
+                    }
                     for i, o in enumerate(q.options.all())
                 ],
             }

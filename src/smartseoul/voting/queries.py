@@ -193,7 +193,12 @@ def tracker_check(tracker: str) -> TrackerCheck | None:
 def votes_managed_by(user: Any) -> QuerySet[Vote]:
     """Administrators manage every vote; citizens their own polls."""
     votes = Vote.objects.all() if may_administer(user) else Vote.objects.filter(created_by=user)
-    return votes.order_by("-created_at")[:100]
+    # Secret votes' progress for the console: the key ceremony, then the decryption.
+    return votes.annotate(
+        trustees_total=Count("trustees"),
+        trustees_confirmed=Count("trustees", filter=Q(trustees__confirmed_at__isnull=False)),
+        decryption_shares=Count("trustees", filter=Q(trustees__decrypted_at__isnull=False)),
+    ).order_by("-created_at")[:100]
 
 
 def ballot_fingerprint(ballot: Ballot) -> str | None:
