@@ -81,7 +81,7 @@ print(time.perf_counter() - began)
 """
 
 
-def _env(url: str, workdir: Path) -> dict[str, str]:
+def _env(url: str, workdir: Path, redis_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMARTSEOUL_", "DATABASE_URL"))}
     env.update(
         DATABASE_URL=url,
@@ -92,6 +92,8 @@ def _env(url: str, workdir: Path) -> dict[str, str]:
         SMARTSEOUL_API_RATE_KEY="100000/m",
         DJANGO_SETTINGS_MODULE="smartseoul.settings",
     )
+    if redis_url:  # the production setup: rate limits in Redis, not in the database
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -239,12 +241,18 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--voters", type=int, default=6000)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL"),
+        help="cache for the API's rate limits, as in production (default: $REDIS_URL; "
+        "without it the database cache is used)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url, drop = _fresh_database(args.database_url, workdir)
         try:
-            env = _env(url, workdir)
+            env = _env(url, workdir, args.redis_url)
             setup = subprocess.run(
                 [sys.executable, "-c", SETUP, str(args.voters)],
                 env=env,
@@ -270,6 +278,7 @@ def main() -> None:
             {
                 "benchmark": "voting.cast",
                 "database": database,
+                "cache": "redis" if args.redis_url else "database",
                 "actions": actions,
                 "http": http,
                 "max_ledger_batch": largest_batch,

@@ -14,6 +14,7 @@ from smartseoul.accounts.roles import Role
 from smartseoul.voting import trustee_device as device
 from smartseoul.voting.actions import QuestionSpec, vote_create, vote_sync_status, vote_tally
 from smartseoul.voting.ballot_context import election_context
+from smartseoul.voting.counting import encrypted_count_finish
 from smartseoul.voting.crypto import encrypt_ballot
 from smartseoul.voting.models import Vote
 from smartseoul.voting.tally import tally_from_json
@@ -89,8 +90,11 @@ def close(vote: Vote) -> None:
 
 
 def close_and_count(vote: Vote) -> None:
+    """Close, ask for the count, and do what the background worker then does."""
     close(vote)
     vote_tally(actor=vote.created_by, vote=vote)
+    encrypted_count_finish(vote=vote, actor=vote.created_by)
+    vote.refresh_from_db()
 
 
 def decrypt_by(vote: Vote, states: dict[int, device.State], users: dict[int, User]) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from smartseoul.accounts.models import User
 from smartseoul.voting.console_forms import parse_questions
@@ -78,3 +79,16 @@ def test_the_form_names_bad_fields(cityhall_official: User) -> None:
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "questions" in errors
+
+
+def test_the_console_shows_a_secret_votes_progress(cityhall_official: User) -> None:
+    from smartseoul.voting.trustees import trustees_appoint
+    from tests.voting.secret import secret_draft, trustee_user
+
+    vote = secret_draft(cityhall_official)
+    trustees = [trustee_user(f"trustee{n}@example.com") for n in range(3)]
+    trustees_appoint(actor=cityhall_official, vote=vote, users=trustees, threshold=2)
+    client = official_client(cityhall_official)
+    with translation.override("en"):
+        page = client.get("/voting/console/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Key ceremony: 0 of 3 trustees confirmed" in page

@@ -234,12 +234,25 @@ def test_the_record_is_downloadable_once_published(
     response = client.get(f"/voting/{secret_vote.public_id}/record.json")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
-    assert response.json()["type"] == "smartseoul.election-record/v1"
+    assert json.loads(b"".join(response.streaming_content))["type"] == (
+        "smartseoul.election-record/v1"
+    )
     api = client.get(f"/api/voting/votes/{secret_vote.public_id}/record")
     assert api.status_code == 200
-    assert api.json()["crypto"]["public_key"] == secret_vote.public_key
+    assert json.loads(b"".join(api.streaming_content))["crypto"]["public_key"] == (
+        secret_vote.public_key
+    )
     draft = secret_draft(cityhall_official, title="아직")
     assert client.get(f"/api/voting/votes/{draft.public_id}/record").status_code == 404
+
+
+def test_the_record_is_built_once_per_status(secret_vote: Vote, cityhall_official: User) -> None:
+    url = f"/api/voting/votes/{secret_vote.public_id}/record"
+    first = Client().get(url)
+    again = Client().get(url)
+    # The second answer is the stored file, not a fresh build: even its timestamp is the same.
+    assert b"".join(again.streaming_content) == b"".join(first.streaming_content)
+    assert first["Content-Type"] == "application/json"
 
 
 def test_the_results_page_links_the_record(secret_vote: Vote) -> None:

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.utils import translation
 
 from smartseoul.accounts.actions import citizen_profile_save, email_mark_verified
 from smartseoul.accounts.models import User
+from smartseoul.audit.models import AuditEvent
 from smartseoul.places.models import District
 from smartseoul.voting import trustee_device as device
-from smartseoul.voting.actions import ballot_cast, ballot_cast_encrypted, vote_schedule
+from smartseoul.voting.actions import ballot_cast, ballot_cast_encrypted, vote_schedule, vote_tally
 from smartseoul.voting.models import Ballot, Vote
 from smartseoul.voting.tally import tally_from_json
 from smartseoul.voting.trustees import (
@@ -24,6 +27,7 @@ from smartseoul.voting.trustees import (
     trustees_appoint,
 )
 from tests.voting.secret import (
+    close,
     close_and_count,
     decrypt_by,
     encrypted,
@@ -240,3 +244,28 @@ def test_retries_after_a_lost_answer_are_harmless(
     assert again != first
     trustee_decryption_submit(actor=trustees[0], vote=vote, share=again)
     assert vote.trustees.get(index=1).decryption == first
+
+
+def test_counting_runs_in_the_background_and_only_once(
+    ready: tuple[Vote, dict[int, device.State]],
+    voters: list[User],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    vote, _states = ready
+    ballot_cast_encrypted(
+        vote=vote, voter=voters[0], ballot_json=encrypted(vote, [[1, 0, 0], [1, 0, 0, 0]])
+    )
+    close(vote)
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_tally(actor=vote.created_by, vote=vote)
+    vote.refresh_from_db()
+    assert vote.encrypted_tally is None  # the administrator's request returned at once
+    assert vote.counting_since is not None
+    with pytest.raises(ValidationError, match="being counted"):
+        vote_tally(actor=vote.created_by, vote=vote)
+
+    call_command("db_worker", "--batch", "--no-startup-delay")  # what `smartseoul worker` runs
+
+    vote.refresh_from_db()
+    assert len(tally_from_json(vote.encrypted_tally)) == 7
+    assert AuditEvent.objects.filter(action="vote.tally_encrypted", object_id=str(vote.pk)).exists()

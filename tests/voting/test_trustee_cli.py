@@ -70,6 +70,9 @@ for number, pick in enumerate([[0, 1, 0], [0, 1, 0], [1, 0, 0]]):
     ballot_cast_encrypted(vote=vote, voter=voter, ballot_json=ballot.to_json())
 vote_sync_status(vote, now=vote.closes_at + datetime.timedelta(seconds=1))
 vote_tally(actor=admin, vote=vote)
+# The count runs in the background: here, the worker's own command, once.
+from django.core.management import call_command
+call_command("db_worker", "--batch", "--no-startup-delay")
 """
 
 PUBLISH = """

@@ -171,7 +171,12 @@ def api_key_authenticate(secret: str) -> ApiKey | None:
     parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
-    key = ApiKey.objects.select_related("user").filter(prefix=parts[1]).first()
+    # The citizen profile comes along: nearly every keyed request (casting, reporting) asks.
+    key = (
+        ApiKey.objects.select_related("user", "user__citizen_profile")
+        .filter(prefix=parts[1])
+        .first()
+    )
     if key is None or not secrets.compare_digest(key.key_hash, _hash_key(secret)):
         return None
     if not key.is_active:

@@ -26,7 +26,8 @@ from smartseoul.voting.manifest import manifest_hash
 from smartseoul.voting.models import Ballot, Option, Participation, Question, RollEntry, Vote
 from smartseoul.voting.permissions import may_administer, may_manage
 from smartseoul.voting.sequencer import ballots_sequence
-from smartseoul.voting.tally import count_open_ballots, encrypted_sum, tally_to_json
+from smartseoul.voting.shape import vote_shape
+from smartseoul.voting.tally import count_open_ballots
 
 MAX_QUESTIONS = 20
 MAX_OPTIONS = 50
@@ -38,6 +39,8 @@ class QuestionSpec:
     options: Sequence[str]
     min_choices: int = 1
     max_choices: int = 1
+    # Optional, one per option in the same order: shown under the option's label.
+    descriptions: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -156,9 +159,13 @@ def vote_create(
             min_choices=spec.min_choices,
             max_choices=spec.max_choices,
         )
+        padded = [*spec.descriptions, *[""] * (len(spec.options) - len(spec.descriptions))]
+        described = zip(spec.options, padded, strict=True)
         Option.objects.bulk_create(
-            Option(question=question, position=index, label=label.strip())
-            for index, label in enumerate(label for label in spec.options if label.strip())
+            Option(question=question, position=index, label=label.strip(), description=text)
+            for index, (label, text) in enumerate(
+                (label, text.strip()) for label, text in described if label.strip()
+            )
         )
     audit_record(
         actor=actor, action="vote.created", target=vote, details={"kind": kind, "privacy": privacy}
@@ -281,7 +288,7 @@ def pseudonym(vote: Vote, voter_ref: str) -> str:
 
 
 def _validate_choices(vote: Vote, choices: Sequence[Sequence[int]]) -> list[list[int]]:
-    questions = list(vote.questions.prefetch_related("options"))
+    questions = vote_shape(vote).questions
     if len(choices) != len(questions):
         raise ValidationError(
             {"choices": f"Answer all {len(questions)} questions (one list each)."}
@@ -291,7 +298,7 @@ def _validate_choices(vote: Vote, choices: Sequence[Sequence[int]]) -> list[list
         picked = sorted(set(chosen))
         if len(picked) != len(chosen):
             raise ValidationError({f"choices.{number}": "An option is chosen twice."})
-        count = len(question.options.all())
+        count = question.options
         if any(not 0 <= index < count for index in picked):
             raise ValidationError({f"choices.{number}": f"Options are numbered 0 to {count - 1}."})
         if not question.min_choices <= len(picked) <= question.max_choices:
@@ -336,9 +343,13 @@ def ballot_store(*, vote: Vote, identity: VoterIdentity, content: dict[str, Any]
     Call inside the caster's transaction.  The participation row lock makes concurrent casts
     by one voter — from any number of server processes — queue up, so exactly one counts.
     """
-    participation, _ = Participation.objects.select_for_update().get_or_create(
-        vote=vote, voter_ref=identity.ref, defaults={"district_id": identity.district_id}
+    # Insert-if-missing then lock: two statements on every database, where get_or_create
+    # needs a savepoint around its insert.
+    Participation.objects.bulk_create(
+        [Participation(vote=vote, voter_ref=identity.ref, district_id=identity.district_id)],
+        ignore_conflicts=True,
     )
+    participation = Participation.objects.select_for_update().get(vote=vote, voter_ref=identity.ref)
     now = timezone.now()
     previous = participation.ballot
     if previous is not None and not vote.allow_revote:
@@ -469,22 +480,11 @@ def vote_tally(*, actor: Any, vote: Vote) -> Vote:
 
 
 def _tally_encrypted(actor: Any, vote: Vote) -> Vote:
-    """Secret ballots: store the homomorphic sum of the counted ballots for the trustees to
-    decrypt (trustees.trustee_decryption_submit); the vote stays closed until they have."""
-    if vote.encrypted_tally is not None:
-        raise ValidationError(
-            {"status": _("This vote is counted; it waits for the trustees to decrypt.")}
-        )
-    sums, total_weight = encrypted_sum(vote)
-    vote.encrypted_tally = tally_to_json(vote, sums)
-    vote.save(update_fields=["encrypted_tally"])
-    audit_record(
-        actor=actor,
-        action="vote.tally_encrypted",
-        target=vote,
-        details={"weight": total_weight},
-    )
-    return vote
+    """Secret ballots: the homomorphic sum is computed by a background task
+    (counting.encrypted_count_finish); the vote stays closed until the trustees decrypt it."""
+    from smartseoul.voting.counting import encrypted_count_request
+
+    return encrypted_count_request(actor=actor, vote=vote)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.errors import AuthenticationError
 
@@ -24,6 +24,7 @@ class OptionOut(Schema):
     index: int
     label: str
     description: str
+    image: str | None  # absolute URL of the option's picture
 
 
 class QuestionOut(Schema):
@@ -115,7 +116,12 @@ def _vote_out(vote: Vote, request: HttpRequest) -> dict[str, Any]:
                 "min_choices": q.min_choices,
                 "max_choices": q.max_choices,
                 "options": [
-                    {"index": i, "label": o.label, "description": o.description}
+                    {
+                        "index": i,
+                        "label": o.label,
+                        "description": o.description,
+                        "image": request.build_absolute_uri(o.image.url) if o.image else None,
+                    }
                     for i, o in enumerate(q.options.all())
                 ],
             }
@@ -202,11 +208,11 @@ def vote_results(request: HttpRequest, vote_id: UUID) -> dict[str, Any]:
     "/votes/{vote_id}/record",
     summary="The election record, once the results are public (docs/election-record.md)",
 )
-def vote_record(request: HttpRequest, vote_id: UUID) -> dict[str, Any]:
+def vote_record(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     """Everything `smartseoul verify-election` needs to re-check the result."""
-    from smartseoul.voting.record_views import visible_record
+    from smartseoul.voting.record_views import record_response, visible_vote
 
-    return visible_record(request.user, vote_id)
+    return record_response(visible_vote(request.user, vote_id), attachment=False)
 
 
 @router.get("/trackers/{tracker}", response=TrackerOut, summary="Look up a ballot tracker")

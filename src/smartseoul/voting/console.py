@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from smartseoul.voting import actions, queries
 from smartseoul.voting.console_forms import RollUploadForm, VoteForm
-from smartseoul.voting.models import Vote
+from smartseoul.voting.models import Option, Vote
+from smartseoul.voting.option_images import option_image_set
 from smartseoul.voting.roll import roll_import
 
 
@@ -103,7 +104,10 @@ def vote_action(request: HttpRequest, public_id: str, action: str) -> HttpRespon
             lambda v: actions.vote_moderate(actor=user, vote=v, approve=False, note=note),
             _("Rejected."),
         ),
-        "tally": (lambda v: actions.vote_tally(actor=user, vote=v), _("Counted.")),
+        "tally": (
+            lambda v: actions.vote_tally(actor=user, vote=v),
+            _("Counted. (A secret ballot is summed in the background: look again in a minute.)"),
+        ),
         "publish": (lambda v: actions.vote_publish(actor=user, vote=v), _("Results published.")),
         "cancel": (lambda v: actions.vote_cancel(actor=user, vote=v, reason=note), _("Cancelled.")),
     }
@@ -132,3 +136,28 @@ def roll(request: HttpRequest, public_id: str) -> HttpResponse:
         "voting/roll.html",
         {"vote": vote, "form": form, "issued": issued, "households": vote.roll.count()},
     )
+
+
+@login_required
+def option_images(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A draft's options, each with its picture and a form to change it."""
+    vote = queries.vote_get(request.user, public_id)
+    if request.method == "POST":
+        option = Option.objects.filter(
+            question__vote=vote, pk=request.POST.get("option") or 0
+        ).first()
+        if option is None:
+            messages.error(request, _("Choose one of this vote's options."))
+        else:
+            try:
+                option_image_set(
+                    actor=request.user, option=option, upload=request.FILES.get("image")
+                )
+                messages.success(request, _("Saved."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+        return redirect("voting:option_images", public_id=vote.public_id)
+    questions = vote.questions.prefetch_related("options")
+    return render(request, "voting/option_images.html", {"vote": vote, "questions": questions})

@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from smartseoul.voting.models import RollEntry, Vote
+from smartseoul.voting.shape import vote_shape
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ def user_eligibility(vote: Vote, user: object) -> Eligibility:
         return Eligibility(False, _("Voting needs a citizen profile."))
     if vote.require_verified and not profile.verified:
         return Eligibility(False, _("Only identity-verified citizens may vote in this poll."))
-    district_codes = {d.code for d in vote.districts.all()}
-    neighbourhood_codes = {n.code for n in vote.neighbourhoods.all()}
+    shape = vote_shape(vote)
+    district_codes, neighbourhood_codes = shape.district_codes, shape.neighbourhood_codes
     if (district_codes or neighbourhood_codes) and not (
         (profile.district_id and profile.district_id in district_codes)
         or (profile.neighbourhood_id and profile.neighbourhood_id in neighbourhood_codes)

@@ -3,9 +3,33 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from smartseoul.voting.models import Vote
+from smartseoul.voting.models import Option, Vote
+
+
+def option_label(option: Option) -> SafeString | str:
+    """The option as the ballot shows it: its image and description, when it has them."""
+    if not option.image and not option.description:
+        return option.label
+    image = (
+        format_html('<img class="option-image" src="{}" alt="" loading="lazy">', option.image.url)
+        if option.image
+        else ""
+    )
+    description = (
+        format_html('<small class="option-description">{}</small>', option.description)
+        if option.description
+        else ""
+    )
+    return format_html(
+        '{}<span class="option-text"><span class="option-label">{}</span>{}</span>',
+        image,
+        option.label,
+        description,
+    )
 
 
 class BallotForm(forms.Form):
@@ -15,7 +39,9 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.questions = list(vote.questions.prefetch_related("options"))
         for number, question in enumerate(self.questions):
-            choices = [(str(i), option.label) for i, option in enumerate(question.options.all())]
+            choices = [
+                (str(i), option_label(option)) for i, option in enumerate(question.options.all())
+            ]
             single = question.max_choices == 1
             field_class = forms.ChoiceField if single else forms.MultipleChoiceField
             widget = forms.RadioSelect if single else forms.CheckboxSelectMultiple

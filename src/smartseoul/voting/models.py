@@ -103,6 +103,9 @@ class Vote(models.Model):
     # The homomorphic sum of the counted ballots, one {"alpha", "beta"} per option per question,
     # waiting for the trustees' decryption shares.
     encrypted_tally = models.JSONField(null=True, blank=True)
+    # When an administrator asked for the count: summing 100,000 encrypted ballots takes
+    # about a minute, so a background task does it (counting.py).
+    counting_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("vote")

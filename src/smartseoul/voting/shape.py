@@ -1,0 +1,55 @@
+"""What casting checks a ballot against — the eligible areas and each question's bounds —
+read once per process per vote instead of on every cast.
+
+Scheduling freezes a vote (actions._freeze) and its manifest hash covers exactly these
+fields, so (public id, manifest hash) names one unchanging shape; a vote that is still a draft
+has no manifest hash and is read fresh every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smartseoul.voting.models import Vote
+
+_MAX_CACHED = 512
+
+
+@dataclass(frozen=True)
+class QuestionBounds:
+    options: int
+    min_choices: int
+    max_choices: int
+
+
+@dataclass(frozen=True)
+class VoteShape:
+    district_codes: frozenset[str]
+    neighbourhood_codes: frozenset[str]
+    questions: tuple[QuestionBounds, ...]
+
+
+_shapes: dict[tuple[str, str], VoteShape] = {}
+
+
+def vote_shape(vote: Vote) -> VoteShape:
+    if not vote.manifest_hash:
+        return _read(vote)
+    key = (str(vote.public_id), vote.manifest_hash)
+    shape = _shapes.get(key)
+    if shape is None:
+        if len(_shapes) >= _MAX_CACHED:
+            _shapes.clear()
+        shape = _shapes[key] = _read(vote)
+    return shape
+
+
+def _read(vote: Vote) -> VoteShape:
+    return VoteShape(
+        district_codes=frozenset(vote.districts.values_list("code", flat=True)),
+        neighbourhood_codes=frozenset(vote.neighbourhoods.values_list("code", flat=True)),
+        questions=tuple(
+            QuestionBounds(len(question.options.all()), question.min_choices, question.max_choices)
+            for question in vote.questions.prefetch_related("options")
+        ),
+    )
