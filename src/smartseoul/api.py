@@ -35,6 +35,10 @@ def presented_api_key(request: HttpRequest) -> Any | None:
     return request._smartseoul_api_key  # type: ignore[attr-defined]
 
 
+class MfaRequiredError(PermissionDenied):
+    """An official's account is used before its two-factor authentication is set up."""
+
+
 class ApiKeyAuth(APIKeyHeader):
     """Authenticates a request by its API key; the key's user becomes ``request.user``."""
 
@@ -42,9 +46,15 @@ class ApiKeyAuth(APIKeyHeader):
     openapi_description = "An API key issued on your account page; also accepted as a Bearer token."
 
     def __call__(self, request: HttpRequest) -> Any | None:
+        from smartseoul.accounts.queries import user_has_totp, user_requires_mfa
+
         key = presented_api_key(request)
         if key is None:
             return None
+        # The MFA middleware ran before the key named the user: hold an official's key to
+        # the same rule as their session (a key issued before they became an official).
+        if user_requires_mfa(key.user) and not user_has_totp(key.user):
+            raise MfaRequiredError
         request.user = key.user
         return key
 
@@ -156,6 +166,16 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     )
 
 
+@api.exception_handler(MfaRequiredError)
+def _mfa_required(request: HttpRequest, exc: MfaRequiredError) -> HttpResponse:
+    return error_response(
+        request,
+        403,
+        "mfa_required",
+        "Set up two-factor authentication before using this account.",
+    )
+
+
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(request, 403, "forbidden", str(exc) or "You may not do this.")
@@ -194,12 +214,14 @@ def _register_routers() -> None:
     from smartseoul.places.api import router as places_router
     from smartseoul.urbandata.api import router as urbandata_router
     from smartseoul.voting.api import router as voting_router
+    from smartseoul.voting.manage_api import router as voting_manage_router
     from smartseoul.voting.trustee_api import router as trustee_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/places", places_router)
     api.add_router("/voting", voting_router)
     api.add_router("/voting/trustee", trustee_router)
+    api.add_router("/voting/manage", voting_manage_router)
     api.add_router("/complaints", complaints_router)
     api.add_router("/opendata", opendata_router)
     api.add_router("/sensors", urbandata_router)

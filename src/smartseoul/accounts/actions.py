@@ -173,7 +173,7 @@ def api_key_authenticate(secret: str) -> ApiKey | None:
         return None
     # The citizen profile comes along: nearly every keyed request (casting, reporting) asks.
     key = (
-        ApiKey.objects.select_related("user", "user__citizen_profile")
+        ApiKey.objects.select_related("user", "user__citizen_profile", "user__official_profile")
         .filter(prefix=parts[1])
         .first()
     )
