@@ -35,6 +35,9 @@ for i in (1, 2, 3):
     user = User.objects.create_user(f"trustee{i}@e2e.example", "pw-pw-pw-pw")
     email_mark_verified(user)
     role_grant(actor=None, user=user, role=Role.ELECTION_TRUSTEE)
+    # Trustees use two-factor authentication like officials; their keys work once it is set.
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    TOTP.activate(user, generate_totp_secret())
     trustees.append(User.objects.get(pk=user.pk))
     keys.append(api_key_issue(user=user, name="trustee machine")[1])
 for i in range(3):
