@@ -4,7 +4,8 @@ Builds a secret-ballot community election through the real actions on a fresh SQ
 database: a voter roll of N households (weights 1–3), a 2-of-3 key ceremony, one question
 with five options (single choice), N encrypted ballots plus one re-vote in ten.  Prints JSON:
 
-- ``tally``: ``vote_tally`` (the weighted homomorphic sum, read from the database) and the
+- ``tally``: counting (the weighted homomorphic sum, read from the database, as the worker's
+  task computes it after ``vote_tally``) and the
   trustees' part (two partial decryptions with proofs, checked by the server, then combined);
 - ``record``: building the election record and its size;
 - ``verify``: ``verify-election`` on that record with every core — seconds per check, ballots
@@ -161,6 +162,7 @@ def run(ballots: int) -> dict[str, Any]:
         vote_tally,
     )
     from smartseoul.voting.ballot_context import crypto_manifest
+    from smartseoul.voting.counting import encrypted_count_finish
     from smartseoul.voting.models import RollEntry
     from smartseoul.voting.record import election_record
     from smartseoul.voting.tally import tally_from_json
@@ -180,7 +182,9 @@ def run(ballots: int) -> dict[str, Any]:
 
     vote_sync_status(vote, now=vote.closes_at + datetime.timedelta(seconds=1))
     started = time.perf_counter()
-    vote_tally(actor=admin, vote=vote)
+    vote_tally(actor=admin, vote=vote)  # asks for the count; the worker's task sums:
+    encrypted_count_finish(vote=vote, actor=admin)
+    vote.refresh_from_db()
     tally_seconds = time.perf_counter() - started
     started = time.perf_counter()
     ciphertexts = tally_from_json(vote.encrypted_tally)
