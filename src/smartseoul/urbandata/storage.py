@@ -320,7 +320,14 @@ def _add_to_rollups(
                 [now, *map(list, columns)],
             )
         else:
-            adapt = connection.ops.adapt_datetimefield_value
+            # Few distinct buckets per batch: adapt each once, not once per row.
+            adapted: dict[datetime, Any] = {}
+
+            def adapt(moment: datetime) -> Any:
+                if moment not in adapted:
+                    adapted[moment] = connection.ops.adapt_datetimefield_value(moment)
+                return adapted[moment]
+
             cursor.executemany(
                 "INSERT INTO urbandata_rollup"
                 " (scope, granularity, quantity, key, bucket, count, total, minimum, maximum,"
