@@ -201,3 +201,23 @@ def test_add1_matches_an_independent_implementation(name: str) -> None:
     expected = CROSS_CHECK["expected"][name]["equalshares/add1"]
     assert sorted(equal_shares(profile, variant=Variant.ADD1).funded) == expected
     assert expected != CROSS_CHECK["expected"][name]["equalshares"]
+
+
+def test_result_json_is_exact_and_recomputes_identically() -> None:
+    document = equal_shares(_small(), variant=Variant.PLAIN).to_json()
+    assert document["funded"] == ["C"]
+    assert document["spent"] == "100"
+    assert document["share_per_voter"] == "100"
+    assert document["projects"][2] == {
+        "id": "C",
+        "funded": True,
+        "votes": 3,
+        "cost": "100",
+        "reason": {
+            "code": "mes_funded",
+            "params": {"votes": "3", "round": "1", "price_per_voter": "100/3"},
+        },
+    }
+    assert json.dumps(document) == json.dumps(
+        equal_shares(_small(), variant=Variant.PLAIN).to_json()
+    )

@@ -61,6 +61,27 @@ class Result:
     def spent(self) -> Fraction:
         return sum((self.outcomes[pid].cost for pid in self.funded), Fraction(0))
 
+    def to_json(self) -> dict[str, object]:
+        """The result as published: exact numbers as strings (``"2469/2"``), projects in the
+        profile's order. Deterministic, so a verifier recomputes it and compares."""
+        return {
+            "rule": self.rule,
+            "budget": str(self.budget),
+            "share_per_voter": None if self.share_per_voter is None else str(self.share_per_voter),
+            "funded": list(self.funded),
+            "spent": str(self.spent),
+            "projects": [
+                {
+                    "id": outcome.project_id,
+                    "funded": outcome.funded,
+                    "votes": outcome.votes,
+                    "cost": str(outcome.cost),
+                    "reason": outcome.reason.to_json(),
+                }
+                for outcome in self.outcomes.values()
+            ],
+        }
+
 
 def tie_order(profile: Profile) -> list[int]:
     """Projects by approvals (most first), then cost (cheapest first), then profile order.
