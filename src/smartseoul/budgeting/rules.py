@@ -10,17 +10,14 @@
   voter's share by one cost unit at a time while the outcome still fits the real budget and
   is not exhaustive), and ``add1`` followed by a greedy fill of what remains.
 
-All money is exact (:class:`~fractions.Fraction`), so ties are real ties and are broken the
-documented way (:func:`tie_order`), never by floating-point noise. Equal Shares tracks
-voters in *budget classes* (all voters with the same money left), which keeps exact
-arithmetic affordable for 120,000 voters: the number of classes, not of voters, bounds the
-work per project and round.
+Outcomes are those of exact arithmetic (:class:`~fractions.Fraction`): ties are real ties,
+broken the documented way (:func:`tie_order` here, :func:`.mes.tie_rank` for Equal Shares),
+never by floating-point noise; :mod:`.mes` explains how it stays fast for 120,000 voters.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -214,8 +211,3 @@ def _explain_mes(profile: Profile, variant: Variant, run: mes.Run, *, fill: bool
         _in_profile_order(profile, outcomes),
         share_per_voter=run.share,
     )
-
-
-def funded_cost(profile: Profile, funded: Sequence[str]) -> Fraction:
-    position = {pid: j for j, pid in enumerate(profile.project_ids)}
-    return sum((profile.costs[position[pid]] for pid in funded), Fraction(0))
