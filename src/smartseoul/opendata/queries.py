@@ -24,8 +24,10 @@ from smartseoul.opendata.models import (
 
 
 def datasets() -> QuerySet[Dataset]:
+    ready = ResourceVersion.objects.filter(status=ResourceVersion.Status.READY).order_by("-number")
     return Dataset.objects.select_related("department").prefetch_related(
-        Prefetch("resources", queryset=Resource.objects.order_by("position", "created_at"))
+        Prefetch("resources", queryset=Resource.objects.order_by("position", "created_at")),
+        Prefetch("resources__versions", queryset=ready, to_attr="ready_versions"),
     )
 
 
