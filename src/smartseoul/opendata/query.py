@@ -269,7 +269,7 @@ def table_arrow(version: ResourceVersion, query: TableQuery) -> pyarrow.Table:
     sql, params, _columns = _select(version, query)
     cursor = connection().cursor()
     try:
-        return cursor.execute(sql + _order(query), params).to_arrow_table()
+        return cursor.sql(sql + _order(query), params=params).to_arrow_table()
     except duckdb.Error as exc:
         raise QueryError("filters", f"The query failed: {exc}") from None
     finally:
