@@ -178,6 +178,47 @@ def series(
     }
 
 
+class DistrictSeriesOut(Schema):
+    quantity: str
+    interval: str
+    agg: str
+    districts: dict[str, list[PointOut]]
+
+
+@router.get(
+    "/districts/series",
+    response=DistrictSeriesOut,
+    summary="Every district's hourly or daily series at once (at most 500 buckets)",
+)
+def districts_series(
+    request: HttpRequest,
+    quantity: str,
+    interval: Literal["hour", "day"] = "hour",
+    agg: Literal["avg", "min", "max", "count"] = "avg",
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, Any]:
+    end = end or timezone.now()
+    start = start or end - (timedelta(days=7) if interval == "hour" else timedelta(days=90))
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise HttpError(400, "start and end need a time zone (e.g. +09:00).")
+    try:
+        found = queries.district_series(
+            quantity=quantity, interval=interval, agg=agg, start=start, end=end
+        )
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from exc
+    return {
+        "quantity": quantity,
+        "interval": interval,
+        "agg": agg,
+        "districts": {
+            code: [{"time": p.bucket, "value": p.value, "count": p.count} for p in points]
+            for code, points in found.items()
+        },
+    }
+
+
 class DistrictOut(Schema):
     code: str
     name: str
