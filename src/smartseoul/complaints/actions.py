@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,14 +62,15 @@ def _place_or_refuse(lat: float, lon: float) -> Any:
 
 def route(category: Category, district_code: str) -> tuple[Department | None, Department | None]:
     """The district office of the point, and the city-hall department of the category."""
-    office = Department.objects.filter(
-        kind=Department.Kind.DISTRICT_OFFICE, district_id=district_code
-    ).first()
-    department = (
-        Department.objects.filter(code=category.department_code).first()
-        if category.department_code
-        else None
-    )
+    wanted = Q(kind=Department.Kind.DISTRICT_OFFICE, district_id=district_code)
+    if category.department_code:
+        wanted |= Q(code=category.department_code)
+    office = department = None
+    for found in Department.objects.filter(wanted):  # one query for both
+        if found.kind == Department.Kind.DISTRICT_OFFICE and found.district_id == district_code:
+            office = found
+        else:
+            department = found
     return office, department
 
 
@@ -131,17 +132,19 @@ def report_submit(
         received_at=now,
         updated_at=now,
     )
-    media = [
-        Media.objects.create(
-            report=report,
-            kind=item.kind,
-            incoming=item.upload,
-            content_type=item.content_type,
-            size=item.size,
-            duration_seconds=item.duration_seconds,
-        )
-        for item in checked
-    ]
+    media = Media.objects.bulk_create(
+        [
+            Media(
+                report=report,
+                kind=item.kind,
+                incoming=item.upload,
+                content_type=item.content_type,
+                size=item.size,
+                duration_seconds=item.duration_seconds,
+            )
+            for item in checked
+        ]
+    )
     Event.objects.create(report=report, kind=Event.Kind.RECEIVED, status=Status.RECEIVED)
     mapcells.cell_count(report, Status.RECEIVED, 1)
     if signed_in:
@@ -526,7 +529,6 @@ def _escalate_one(pk: int) -> bool:
 
 def _managers_of(report: Report) -> QuerySet[User]:
     from django.contrib.auth.models import Permission
-    from django.db.models import Q
 
     permission = Permission.objects.get(
         codename="manage_department", content_type__app_label="accounts"
