@@ -91,16 +91,24 @@ def tie_order(profile: Profile) -> list[int]:
     return sorted(range(len(profile.project_ids)), key=lambda j: (-votes[j], profile.costs[j], j))
 
 
-def greedy(profile: Profile) -> Result:
-    """Fund projects by approvals within the budget, skipping those that no longer fit."""
+def greedy(profile: Profile, *, skip: bool = True) -> Result:
+    """Fund projects by approvals within the budget, skipping those that no longer fit.
+
+    ``skip=False`` is Pabulib's ``greedy-no-skip``: stop at the first project that does not
+    fit, funding nothing after it (some Polish cities' rule).
+    """
     left = profile.budget
     votes = profile.votes
     funded: list[str] = []
     outcomes: dict[str, ProjectOutcome] = {}
+    stopped_at: str | None = None
     for j in tie_order(profile):
         pid, cost = profile.project_ids[j], profile.costs[j]
         if votes[j] == 0:
             reason = Reason("no_votes", {})
+            is_funded = False
+        elif stopped_at is not None:
+            reason = Reason("after_stop", {"votes": votes[j]})
             is_funded = False
         elif cost <= left:
             left -= cost
@@ -110,8 +118,11 @@ def greedy(profile: Profile) -> Result:
         else:
             reason = Reason("did_not_fit", {"votes": votes[j], "left": left, "cost": cost})
             is_funded = False
+            if not skip:
+                stopped_at = pid
         outcomes[pid] = ProjectOutcome(pid, is_funded, votes[j], cost, reason)
-    return Result("greedy", profile.budget, tuple(funded), _in_profile_order(profile, outcomes))
+    rule = "greedy" if skip else "greedy-no-skip"
+    return Result(rule, profile.budget, tuple(funded), _in_profile_order(profile, outcomes))
 
 
 def _in_profile_order(
