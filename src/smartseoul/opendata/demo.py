@@ -50,9 +50,9 @@ def _per_district(
     columns: list[str], values: Callable[[random.Random], list[object]]
 ) -> Callable[[random.Random], Rows]:
     def make(rng: random.Random) -> Rows:
-        return [["자치구", *columns]] + [
-            [name, *values(rng)] for _c, name, _la, _lo in _districts()
-        ]
+        rows: Rows = [["자치구", *columns]]
+        rows.extend([name, *values(rng)] for _c, name, _la, _lo in _districts())
+        return rows
 
     return make
 

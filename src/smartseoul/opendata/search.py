@@ -12,7 +12,7 @@ import functools
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,7 +157,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
 
 
-def _matches(entry: _Entry, facet_filters: dict[str, Sequence[str]]) -> bool:
+def _matches(entry: _Entry, facet_filters: Mapping[str, Sequence[str]]) -> bool:
     for facet, wanted in facet_filters.items():
         if not wanted:
             continue
@@ -175,7 +175,7 @@ def _matches(entry: _Entry, facet_filters: dict[str, Sequence[str]]) -> bool:
 def catalogue_search(
     *,
     q: str = "",
-    facet_filters: dict[str, Sequence[str]] | None = None,
+    facet_filters: Mapping[str, Sequence[str]] | None = None,
     sort: str = "",
     rows: int = 10,
     start: int = 0,
