@@ -21,12 +21,6 @@ from smartseoul.urbandata.payloads import MAX_REPORTS_PER_MESSAGE, parse_report
 router = Router(tags=["urbandata"], auth=identified_if_possible)
 
 
-class ReportIn(Schema):
-    serial: str = Field(max_length=100)
-    measured_at: str = Field(description="ISO 8601 with a time zone")
-    values: dict[str, float]
-
-
 class ReportsIn(Schema):
     reports: list[dict[str, Any]] = Field(
         max_length=MAX_REPORTS_PER_MESSAGE,
