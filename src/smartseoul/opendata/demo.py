@@ -664,3 +664,7 @@ def opendata_demo_load() -> None:
         )
         # Loaded here rather than by the worker, so the demo is complete when it starts.
         resource_version_load(version_id=version.pk)
+    from smartseoul.opendata.platform import PLATFORM_SETS, platform_datasets_refresh
+
+    if not Dataset.objects.filter(name__in=[spec.name for spec in PLATFORM_SETS]).exists():
+        platform_datasets_refresh()
