@@ -70,9 +70,15 @@ def sensors_main(argv: Sequence[str]) -> int:
     from django.conf import settings
 
     if args.command == "import":
+        from django.core.exceptions import ValidationError
+
         from smartseoul.urbandata.actions import sensors_import_csv
 
-        result = sensors_import_csv(actor=None, text=args.csv.read_text(encoding="utf-8"))
+        try:
+            result = sensors_import_csv(actor=None, text=args.csv.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            print(" ".join(exc.messages), file=sys.stderr)
+            return 1
         for error in result.errors:
             print(error, file=sys.stderr)
         if result.errors:
