@@ -164,14 +164,19 @@ def _summary_ms(timings: list[float]) -> dict[str, float]:
     }
 
 
-def _timed(call: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
+def _timed(call: Callable[[], Any], repeat: int) -> tuple[dict[str, float], Any]:
+    """Wall-clock summary, plus this process's CPU time per call: on a shared machine the
+    wall time includes waiting for a core, the CPU time does not (it leaves out the
+    database server's own work)."""
     call()  # warm-up: caches, query plans
     timings, answer = [], None
+    cpu_began = time.process_time()
     for _ in range(repeat):
         began = time.perf_counter()
         answer = call()
         timings.append(time.perf_counter() - began)
-    return timings, answer
+    cpu_ms = (time.process_time() - cpu_began) / repeat * 1e3
+    return {**_summary_ms(timings), "cpu_mean_ms": round(cpu_ms, 1)}, answer
 
 
 def bench_map(repeat: int) -> dict[str, Any]:
@@ -188,9 +193,9 @@ def bench_map(repeat: int) -> dict[str, Any]:
                 assert response.status_code == 200, response.content
                 return response.json()
 
-            timings, answer = _timed(call, repeat)
+            summary, answer = _timed(call, repeat)
             results[f"{name}{'_open' if status else '_all'}"] = {
-                **_summary_ms(timings),
+                **summary,
                 "pins": len(answer["pins"]),
                 "clusters": len(answer["clusters"]),
                 "reports_in_view": sum(c["count"] for c in answer["clusters"])
@@ -232,8 +237,7 @@ def bench_queue(repeat: int) -> dict[str, Any]:
             assert response.status_code == 200, response.status_code
             return len(response.content)
 
-        timings, _ = _timed(call, repeat)
-        results[name] = _summary_ms(timings)
+        results[name], _ = _timed(call, repeat)
     return results
 
 
@@ -375,6 +379,7 @@ def bench_submit(env: dict[str, str], workdir: Path, reports: int) -> dict[str, 
         server.wait(timeout=30)
         stop_redis()
     return {
+        "load_average_1m": os.getloadavg()[0],
         "shared_cache": "redis" if redis_url else "database",
         "server_workers": 2,
         "client_threads": 16,
@@ -437,6 +442,7 @@ def main() -> None:
 
             result = {
                 "database": connection.vendor,
+                "load_average_1m_before": os.getloadavg()[0],
                 "reports": args.reports,
                 "generate_s": round(generated, 1) if generated is not None else "kept",
                 "map": bench_map(args.repeat),

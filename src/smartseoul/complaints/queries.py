@@ -240,7 +240,7 @@ class MapAnswer:
 
 # Viewports wider than this many fine cells are answered from the grids, not the reports;
 # wider than COARSE_FROM fine cells, from the coarse grid.
-RAW_CLUSTER_CELLS = 64
+RAW_CLUSTER_CELLS = 16
 COARSE_FROM = 1024
 _GRID = 16  # clusters: a 16 × 16 grid over the viewport
 
