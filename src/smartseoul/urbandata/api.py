@@ -16,7 +16,12 @@ from ninja.errors import HttpError
 from smartseoul.api import csrf_check, identified_if_possible, presented_api_key, signed_in
 from smartseoul.urbandata import queries
 from smartseoul.urbandata.actions import reports_store
-from smartseoul.urbandata.payloads import MAX_REPORTS_PER_MESSAGE, parse_report
+from smartseoul.urbandata.payloads import (
+    MAX_REPORTS_PER_MESSAGE,
+    Incoming,
+    Rejected,
+    parse_report,
+)
 
 router = Router(tags=["urbandata"], auth=identified_if_possible)
 
@@ -45,11 +50,15 @@ def post_reports(request: HttpRequest, body: ReportsIn) -> dict[str, int]:
         csrf_check(request)
     if not queries.may_operate_sensors(request.user):
         raise PermissionDenied("This key's account may not send sensor reports.")
-    incoming, rejected = [], []
+    incoming: list[Incoming] = []
+    rejected: list[Rejected] = []
     for item in body.reports:
         result = parse_report(item)
-        (incoming if hasattr(result, "measured_at") else rejected).append(result)
-    stored = reports_store(incoming=incoming, rejected=rejected, source="http")  # type: ignore[arg-type]
+        if isinstance(result, Incoming):
+            incoming.append(result)
+        else:
+            rejected.append(result)
+    stored = reports_store(incoming=incoming, rejected=rejected, source="http")
     return {
         "stored": stored.stored,
         "duplicates": stored.duplicates,
@@ -132,7 +141,7 @@ def series(
         raise HttpError(400, "Give exactly one of sensor, district or neighbourhood.")
     scope, key = chosen[0]
     if scope == "s":
-        found = queries.sensor_by_serial(key)  # type: ignore[arg-type]
+        found = queries.sensor_by_serial(key)
         if found is None:
             raise Http404(f"No sensor {key!r}.")
         key = str(found.pk)
@@ -144,7 +153,7 @@ def series(
     try:
         points = queries.series(
             scope=scope,
-            key=key,  # type: ignore[arg-type]
+            key=key,
             quantity=quantity,
             interval=interval,
             agg=agg,
