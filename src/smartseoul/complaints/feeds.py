@@ -23,7 +23,7 @@ class ReportsFeed(Feed):
 
     def get_object(self, request: HttpRequest, kind: str = "", code: str = "") -> Any:
         if kind == "district":
-            district = District.objects.filter(code=code).first()
+            district = District.objects.filter(code=code).defer("boundary").first()
             if district is None:
                 raise Http404("No such district.")
             return ("district", district)

@@ -28,7 +28,6 @@ from smartseoul.complaints.forms import (
 )
 from smartseoul.complaints.models import Media, Report, ResponseTemplate
 from smartseoul.complaints.presenters import media_urls
-from smartseoul.places.models import District
 
 
 def official_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -71,7 +70,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "overdue_count": queries.overdue(handled).count(),
             "due_soon_count": queries.due_soon(handled).count(),
             "categories": queries.categories_active(),
-            "districts": District.objects.order_by("name_ko"),
+            "districts": queries.district_choices(),
             "statuses": Report.Status.choices,
             "department": queries.department_of(request.user),
             "view_mode": "map" if request.GET.get("view") == "map" else "list",

@@ -306,9 +306,11 @@ def _number(value: str, name: str, default: int, maximum: int) -> int:
 
 def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
-    reports: QuerySet[Report] = Report.objects.select_related(
-        "category", "office", "department", "district"
-    ).prefetch_related("media")
+    reports: QuerySet[Report] = (
+        Report.objects.select_related("category", "office", "department", "district")
+        .defer("district__boundary")
+        .prefetch_related("media")
+    )
     ids = [i for i in params.get("service_request_id", "").split(",") if i]
     if ids:
         reports = reports.filter(public_id__in=ids)  # the spec: other filters are then ignored

@@ -18,7 +18,6 @@ from smartseoul.complaints import actions, queries
 from smartseoul.complaints.forms import RatingForm, ReportForm
 from smartseoul.complaints.models import Media, Report
 from smartseoul.complaints.presenters import media_urls
-from smartseoul.places.models import District
 
 
 @require_GET
@@ -34,7 +33,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "categories": queries.categories_active(),
-            "districts": District.objects.order_by("name_ko"),
+            "districts": queries.district_choices(),
             "selected": {"category": category, "district": district, "status": status},
             "tile_url": settings.MAP_TILE_URL,
         },
