@@ -181,17 +181,23 @@ def series(
     }
 
 
+class ColumnsOut(Schema):
+    t: list[int] = Field(description="bucket starts, Unix seconds (UTC)")
+    v: list[float | None] = Field(description="the aggregate of each bucket")
+    n: list[int] = Field(description="reports counted in each bucket")
+
+
 class DistrictSeriesOut(Schema):
     quantity: str
     interval: str
     agg: str
-    districts: dict[str, list[PointOut]]
+    districts: dict[str, ColumnsOut]
 
 
 @router.get(
     "/districts/series",
     response=DistrictSeriesOut,
-    summary="Every district's hourly or daily series at once (at most 500 buckets)",
+    summary="Every district's hourly or daily series at once, as columns (≤ 500 buckets)",
 )
 def districts_series(
     request: HttpRequest,
@@ -216,8 +222,8 @@ def districts_series(
         "interval": interval,
         "agg": agg,
         "districts": {
-            code: [{"time": p.bucket, "value": p.value, "count": p.count} for p in points]
-            for code, points in found.items()
+            code: {"t": columns.times, "v": columns.values, "n": columns.counts}
+            for code, columns in found.items()
         },
     }
 

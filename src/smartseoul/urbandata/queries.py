@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -131,23 +132,58 @@ def series(
     return points
 
 
+@dataclass(frozen=True)
+class Columns:
+    """A series as parallel columns: bucket starts (Unix seconds), values, report counts."""
+
+    times: list[int]
+    values: list[float]
+    counts: list[int]
+
+
+_AGG_SQL = {
+    "avg": "total / NULLIF(count, 0)",
+    "min": "minimum",
+    "max": "maximum",
+    "count": "count::float8",
+}
+
+
+_DISTRICT_SERIES_SQL = (
+    "SELECT key, array_agg(extract(epoch FROM bucket)::bigint ORDER BY bucket),"
+    " array_agg(round(({agg})::numeric, 3)::float8 ORDER BY bucket),"
+    " array_agg(count ORDER BY bucket)"
+    " FROM urbandata_rollup WHERE scope = 'd' AND granularity = %s"
+    " AND quantity = %s AND bucket >= %s AND bucket < %s GROUP BY key"
+)
+
+
 def district_series(
     *, quantity: str, interval: str, agg: str, start: datetime, end: datetime
-) -> dict[str, list[Point]]:
-    """Every district's series at once (the city-wide chart): one indexed range scan."""
-    if interval not in ("hour", "day") or agg not in ("avg", "min", "max", "count"):
+) -> dict[str, Columns]:
+    """Every district's series at once (the city-wide chart): one indexed range scan.
+
+    On PostgreSQL each district comes back as one row of arrays, so 25 × 168 hours cost 25
+    rows on the wire and in Python, not 4,200.
+    """
+    if interval not in ("hour", "day") or agg not in _AGG_SQL:
         raise ValueError("interval must be hour or day; agg avg, min, max or count")
     step = timedelta(hours=1) if interval == "hour" else timedelta(days=1)
     if end <= start or (end - start) / step > MAX_SERIES_POINTS // 4:
         raise ValueError(f"at most {MAX_SERIES_POINTS // 4} {interval}s per request")
+    granularity = "h" if interval == "hour" else "d"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The aggregate expression comes from the fixed _AGG_SQL table, never from input.
+            cursor.execute(
+                _DISTRICT_SERIES_SQL.replace("{agg}", _AGG_SQL[agg]),
+                [granularity, quantity, start, end],
+            )
+            return {key: Columns(t, v, n) for key, t, v, n in cursor.fetchall()}
+    result: dict[str, Columns] = {}
     rows = Rollup.objects.filter(
-        scope="d",
-        granularity="h" if interval == "hour" else "d",
-        quantity=quantity,
-        bucket__gte=start,
-        bucket__lt=end,
+        scope="d", granularity=granularity, quantity=quantity, bucket__gte=start, bucket__lt=end
     ).values_list("key", "bucket", "count", "total", "minimum", "maximum")
-    result: dict[str, list[Point]] = {}
     for key, bucket, count, total, minimum, maximum in rows.order_by("key", "bucket"):
         value = {
             "avg": total / count if count else 0.0,
@@ -155,7 +191,10 @@ def district_series(
             "max": maximum,
             "count": float(count),
         }[agg]
-        result.setdefault(key, []).append(Point(bucket, round(value, 3), count))
+        columns = result.setdefault(key, Columns([], [], []))
+        columns.times.append(int(bucket.timestamp()))
+        columns.values.append(round(value, 3))
+        columns.counts.append(count)
     return result
 
 
