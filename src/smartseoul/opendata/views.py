@@ -211,7 +211,15 @@ def sheet(request: HttpRequest, resource_id: str) -> HttpResponse:
                     strict=False,
                 )
             ],
-            "operators": [*OPERATORS, "like"],
+            "operators": [
+                ("eq", "="),
+                ("ne", "≠"),
+                ("gt", ">"),
+                ("gte", "≥"),
+                ("lt", "<"),
+                ("lte", "≤"),
+                ("like", _("contains")),
+            ],
             "q": request.GET.get("q", ""),
             "page_query": urlencode(here, doseq=True),
             "download_query": urlencode(
