@@ -148,3 +148,27 @@ def test_wide_viewports_cluster_from_the_summary_grid(
     cells_rebuild()
     after = sorted(MapCell.objects.values_list(*fields))
     assert before == after
+
+
+def test_an_official_blacks_out_part_of_a_photo(
+    citizen: User, mapo_client: Client, media_root: object
+) -> None:
+    from PIL import Image
+
+    from smartseoul.complaints.tasks import media_process_many
+    from tests.complaints.conftest import photo_upload
+
+    report = submit(citizen, uploads=[photo_upload()])
+    media = report.media.get()
+    media_process_many.call([media.pk])
+    response = mapo_client.post(
+        f"/complaints/office/r/{report.public_id}/",
+        {"operation": "photo", "photo": media.pk, "x": 0, "y": 0, "width": 50, "height": 50},
+    )
+    assert response.status_code == 302
+    media.refresh_from_db()
+    assert media.redactions == [[0.0, 0.0, 0.5, 0.5]]
+    with media.file.open("rb") as stored, Image.open(stored) as image:
+        assert image.getpixel((2, 2)) == (0, 0, 0)  # blacked out
+        assert image.getpixel((image.width - 3, image.height - 3)) != (0, 0, 0)
+    assert Client().get(f"/complaints/media/{media.pk}/full/").status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -84,7 +85,7 @@ def report_submit(
     details: str,
     address: str = "",
     anonymous: bool = False,
-    uploads: list[UploadedFile] | None = None,
+    uploads: list[UploadedFile[Any]] | None = None,
     attributes: dict[str, str] | None = None,
     media_url: str = "",
     contact: dict[str, str] | None = None,
@@ -147,7 +148,7 @@ def report_submit(
     )
     Event.objects.create(report=report, kind=Event.Kind.RECEIVED, status=Status.RECEIVED)
     mapcells.cell_count(report, Status.RECEIVED, 1)
-    if signed_in:
+    if signed_in and reporter is not None:
         Follower.objects.create(report=report, user=reporter)
     audit_record(
         actor=reporter,
@@ -432,7 +433,13 @@ def media_redact(*, actor: User, media: Media, boxes: list[list[float]]) -> Medi
     media.redactions = [*media.redactions, *boxes]
     media.save(update_fields=["file", "thumbnail", "redactions"])
     storage = media.file.storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in (old_file, old_thumb)])
+
+    def forget_old_files() -> None:
+        for name in (old_file, old_thumb):
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(forget_old_files)
     Event.objects.create(report=media.report, kind=Event.Kind.REDACTED, actor=actor)
     audit_record(
         actor=actor, action="complaints.media_redact", target=media, details={"boxes": boxes}
@@ -534,6 +541,8 @@ def _managers_of(report: Report) -> QuerySet[User]:
         codename="manage_department", content_type__app_label="accounts"
     )
     department = report.office_id or report.department_id
+    if department is None:
+        return User.objects.none()
     return (
         User.objects.filter(official_profile__department_id=department, is_active=True)
         .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
@@ -545,7 +554,7 @@ def reports_bulk(
     *, actor: User, reports: list[Report], operation: str, **arguments: Any
 ) -> list[Report]:
     """Apply one operation to several reports, all or nothing."""
-    operations = {
+    operations: dict[str, Callable[..., Report]] = {
         "assign": report_assign,
         "status": report_status_change,
         "transfer": report_transfer,

@@ -264,7 +264,7 @@ def report_submit(
     user = request.user if request.user.is_authenticated else None
     try:
         report = actions.report_submit(
-            reporter=user,  # type: ignore[arg-type]
+            reporter=user,
             category=queries.category_get(data.category),
             lat=data.lat,
             lon=data.lon,

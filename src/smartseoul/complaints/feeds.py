@@ -18,7 +18,7 @@ from smartseoul.places.models import District
 FEED_SIZE = 50
 
 
-class ReportsFeed(Feed):
+class ReportsFeed(Feed):  # type: ignore[type-arg]
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, kind: str = "", code: str = "") -> Any:

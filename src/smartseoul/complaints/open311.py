@@ -97,7 +97,8 @@ def _open311(view: Any) -> Any:
 
     def wrapper(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request, fmt, *args, **kwargs)
+            response: HttpResponse = view(request, fmt, *args, **kwargs)
+            return response
         except Open311Error as exc:
             return _errors(fmt, exc.status, exc.description)
         except PermissionDenied as exc:

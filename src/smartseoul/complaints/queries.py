@@ -304,7 +304,7 @@ def public_map(
         ]
     )
     if len(first) <= MAP_PIN_LIMIT:
-        return MapAnswer(pins=first, clusters=[])
+        return MapAnswer(pins=[dict(pin) for pin in first], clusters=[])
     lat_cell = max((north - south) / _GRID, 1e-6)
     lon_cell = max((east - west) / _GRID, 1e-6)
     grouped = (
