@@ -172,3 +172,19 @@ def test_an_official_blacks_out_part_of_a_photo(
         assert image.getpixel((2, 2)) == (0, 0, 0)  # blacked out
         assert image.getpixel((image.width - 3, image.height - 3)) != (0, 0, 0)
     assert Client().get(f"/complaints/media/{media.pk}/full/").status_code == 200
+
+
+def test_a_response_template_fills_the_public_note(citizen: User, mapo_client: Client) -> None:
+    from smartseoul.complaints.models import ResponseTemplate
+
+    template = ResponseTemplate.objects.create(
+        title="조치 완료", body="조치하였습니다. 감사합니다.", status="resolved"
+    )
+    report = submit(citizen)
+    mapo_client.post(
+        f"/complaints/office/r/{report.public_id}/",
+        {"operation": "status", "status": "resolved", "template": template.pk},
+    )
+    report.refresh_from_db()
+    assert report.status == "resolved"
+    assert report.events.get(kind="status").public_note == "조치하였습니다. 감사합니다."
