@@ -4,7 +4,7 @@ Needs PostgreSQL (``--database-url``/``DATABASE_URL``; a fresh database beside i
 and dropped) and Mosquitto (``SMARTSEOUL_MQTT_HOST``/``_PORT``, default 127.0.0.1:1883).
 Prints JSON:
 
-- ``ingest``: ``--ingesters`` real ``smartseoul ingest`` processes on one shared
+- ``ingest``: ``--ingesters`` real ``smartseoul ingest --no-alerts`` processes on one shared
   subscription; this process publishes ``--reports`` simulated reports (all 10 S-DoT
   quantities each) from ``--sensors`` sensors as batch messages of ``--batch`` reports, QoS 1,
   as fast as the broker takes them.  ``reports_per_s`` is reports stored (durably, with their
@@ -102,7 +102,7 @@ def bench_ingest(
     client_ids = [f"{prefix}-ingest-{n}" for n in range(ingesters)]
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "smartseoul.cli", "ingest", "--client-id", cid],
+            [sys.executable, "-m", "smartseoul.cli", "ingest", "--client-id", cid, "--no-alerts"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -38,6 +38,11 @@ def ingest_main(argv: Sequence[str]) -> int:
     parser.add_argument("--group", default="smartseoul-ingest", help="shared subscription group")
     parser.add_argument("--batch-size", type=int, default=2000, help="reports per transaction")
     parser.add_argument("--batch-ms", type=int, default=250, help="longest wait to fill a batch")
+    parser.add_argument(
+        "--no-alerts",
+        action="store_true",
+        help="do not evaluate alert rules here (another ingester or a cron job does)",
+    )
     args = parser.parse_args(argv)
     return run(
         host=args.host,
@@ -47,6 +52,7 @@ def ingest_main(argv: Sequence[str]) -> int:
         group=args.group,
         batch_size=args.batch_size,
         batch_ms=args.batch_ms,
+        evaluate_alerts=not args.no_alerts,
     )
 
 
