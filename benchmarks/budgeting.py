@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import statistics
 import time
 from collections.abc import Callable
@@ -43,12 +42,11 @@ from smartseoul.voting.crypto import (
 from smartseoul.voting.crypto.budget import (
     BudgetProof,
     BudgetRule,
-    BudgetStatement,
     minimum_for_share,
-    prove_budget,
-    verify_budget,
+    prove_ballot_budgets,
+    verify_ballot_budgets,
 )
-from smartseoul.voting.crypto.hashing import NonceSource, u32
+from smartseoul.voting.crypto.hashing import u32
 from smartseoul.voting.crypto.proofs import verify_range
 
 DISTRICTS = 25
@@ -119,24 +117,10 @@ def ballot_benchmark(repeat: int) -> dict[str, Any]:
     context = ElectionContext.create(manifest, key)
     selections = [_pick_within(rng, r.weights, r.high, r.low) for r in rules]  # type: ignore[arg-type]
     binding = b"voter-credential"
-    seed = secrets.token_bytes(32)
     started = time.perf_counter()
-    ballot, _ = encrypt_ballot(context, selections, binding=binding, seed=seed)
-    nonce = NonceSource(seed, context.election_hash)
-    statements, proofs = [], []
-    for q, (rule, chosen) in enumerate(zip(rules, selections, strict=True)):
-        statement = BudgetStatement(
-            context.election_hash,
-            binding,
-            q,
-            key,
-            rule,
-            tuple(o.ciphertext for o in ballot.questions[q].options),
-        )
-        # The ballot derives each option's nonce from its seed (docs/election-crypto.md).
-        nonces = [nonce(b"encrypt", u32(q), u32(i)) for i in range(len(chosen))]
-        proofs.append(prove_budget(statement, choices=chosen, nonces=nonces, seed=nonce))
-        statements.append(statement)
+    ballot, ballot_secrets = encrypt_ballot(context, selections, binding=binding)
+    budget_rules = dict(enumerate(rules))
+    proofs = prove_ballot_budgets(context, ballot, ballot_secrets, budget_rules)
     encrypt_ms = (time.perf_counter() - started) * 1e3
 
     def verify_options() -> None:
@@ -152,9 +136,11 @@ def ballot_benchmark(repeat: int) -> dict[str, Any]:
                     high=1,
                 )
 
+    documents = {q: proof.to_json() for q, proof in proofs.items()}
+
     def verify_budgets() -> None:
-        for statement, proof in zip(statements, proofs, strict=True):
-            verify_budget(statement, BudgetProof.from_json(proof.to_json()))
+        parsed = {q: BudgetProof.from_json(document) for q, document in documents.items()}
+        verify_ballot_budgets(context, ballot, budget_rules, parsed)
 
     def verify_whole() -> None:
         verify_options()
@@ -172,7 +158,7 @@ def ballot_benchmark(repeat: int) -> dict[str, Any]:
             lambda: verify_ballot(context, ballot), max(1, repeat // 2)
         ),
         "budget_proof_json_bytes": sum(
-            len(json.dumps(p.to_json(), separators=(",", ":"))) for p in proofs
+            len(json.dumps(d, separators=(",", ":"))) for d in documents.values()
         ),
     }
 

@@ -39,3 +39,8 @@ def test_the_dashboard_updates_live_when_a_report_arrives(
     expect(mapo.locator('[data-field="pm10"]')).to_have_text("172")
     expect(mapo.locator('[data-field="grade"]')).to_have_text("매우나쁨")
     expect(page.locator("path.district-shape.grade-very_bad")).to_have_count(1)
+
+    # Leave the page and let the server's stream notice (its next keep-alive fails) while
+    # this test's database is still open to it.
+    page.goto("about:blank")
+    page.wait_for_timeout(2500)

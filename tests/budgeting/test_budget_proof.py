@@ -7,7 +7,17 @@ import random
 
 import pytest
 
-from smartseoul.voting.crypto import G, ProofError, Scalar, encrypt
+from smartseoul.voting.crypto import (
+    ElectionContext,
+    G,
+    Manifest,
+    ProofError,
+    QuestionSpec,
+    Scalar,
+    encrypt,
+    encrypt_ballot,
+    verify_ballot,
+)
 from smartseoul.voting.crypto.budget import (
     BudgetProof,
     BudgetRule,
@@ -15,8 +25,10 @@ from smartseoul.voting.crypto.budget import (
     RangeDigits,
     _digits_of,
     minimum_for_share,
+    prove_ballot_budgets,
     prove_budget,
     read_rule,
+    verify_ballot_budgets,
     verify_budget,
 )
 from smartseoul.voting.crypto.hashing import NonceSource, u32
@@ -242,3 +254,20 @@ def test_a_seed_reproduces_the_proof_for_an_audit() -> None:
     assert first == again
     verify_budget(statement, first)
     assert prove_budget(statement, choices=choices, nonces=nonces) != first
+
+
+def test_proofs_for_an_mvoting_ballot_follow_from_its_seed() -> None:
+    manifest = Manifest(bytes(32), (QuestionSpec(7, 0, 7), QuestionSpec(5, 0, 5)))
+    context = ElectionContext.create(manifest, KEY)
+    selections = [[1, 1, 1, 0, 0, 0, 0], [0, 1, 1, 0, 0]]
+    ballot, ballot_secrets = encrypt_ballot(context, selections, binding=b"voter-9")
+    rules = {0: KNAPSACK, 1: BudgetRule.at_most(2, 5)}
+    proofs = prove_ballot_budgets(context, ballot, ballot_secrets, rules)
+    verify_ballot(context, ballot)
+    verify_ballot_budgets(context, ballot, rules, proofs)
+    # Derived from the seed: the same proofs again, as a Benaloh audit would re-derive them.
+    assert prove_ballot_budgets(context, ballot, ballot_secrets, rules) == proofs
+    with pytest.raises(ProofError, match="question 1: budget proof"):
+        verify_ballot_budgets(context, ballot, {**rules, 1: BudgetRule.at_most(1, 5)}, proofs)
+    with pytest.raises(ProofError, match="one budget proof per budget question"):
+        verify_ballot_budgets(context, ballot, rules, {0: proofs[0]})

@@ -16,7 +16,9 @@ from smartseoul.budgeting.rules import Result, Variant, equal_shares, greedy
 DATA = Path(__file__).parent / "data"
 GREEDY_FILES = [
     "Poland_Warszawa_2017_Aleksandrow.pb",
+    "Poland_Warszawa_2019_Anin.pb",
     "Poland_Warszawa_2019_Nadwisle.pb",
+    "Poland_Warszawa_2019_Obszar_II-Wilanow_Niski_WschodniZawadyPowsinekKepa_Zawadowska.pb",
     "Poland_Warszawa_2019_Obszar_III-PowsinKepa_LatoszkowaZamoscLatoszki.pb",
 ]
 
@@ -32,6 +34,19 @@ def test_greedy_reproduces_the_published_selection(name: str) -> None:
     skipped = [o for o in result.outcomes.values() if o.reason.code == "did_not_fit"]
     assert skipped
     assert all(o.cost > o.reason.params["left"] for o in skipped)
+
+
+def test_greedy_without_skipping_reproduces_gdynia() -> None:
+    instance = pabulib.load(DATA / "Poland_Gdynia_2020_Chylonia__large.pb")
+    assert instance.rule == "greedy-no-skip"
+    profile = Profile.from_instance(instance)
+    result = greedy(profile, skip=False)
+    assert result.rule == "greedy-no-skip"
+    assert set(result.funded) == instance.selected()
+    # Skipping would have funded a cheaper project further down; Gdynia stops instead.
+    assert set(greedy(profile).funded) != instance.selected()
+    codes = [result.outcomes[pid].reason.code for pid in result.outcomes]
+    assert "after_stop" in codes
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +216,23 @@ def test_add1_matches_an_independent_implementation(name: str) -> None:
     expected = CROSS_CHECK["expected"][name]["equalshares/add1"]
     assert sorted(equal_shares(profile, variant=Variant.ADD1).funded) == expected
     assert expected != CROSS_CHECK["expected"][name]["equalshares"]
+
+
+def test_result_json_is_exact_and_recomputes_identically() -> None:
+    document = equal_shares(_small(), variant=Variant.PLAIN).to_json()
+    assert document["funded"] == ["C"]
+    assert document["spent"] == "100"
+    assert document["share_per_voter"] == "100"
+    assert document["projects"][2] == {
+        "id": "C",
+        "funded": True,
+        "votes": 3,
+        "cost": "100",
+        "reason": {
+            "code": "mes_funded",
+            "params": {"votes": "3", "round": "1", "price_per_voter": "100/3"},
+        },
+    }
+    assert json.dumps(document) == json.dumps(
+        equal_shares(_small(), variant=Variant.PLAIN).to_json()
+    )

@@ -148,3 +148,16 @@ def test_the_office_cannot_touch_another_offices_report(citizen: User, mapo_offi
         actions.report_status_change(
             actor=mapo_official, report=report, status=Status.IN_PROGRESS, public_note="x"
         )
+
+
+def test_the_operator_commands(citizen: User, official: User) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    submit(citizen)
+    out = io.StringIO()
+    call_command("complaints_rebuild_map", stdout=out)
+    assert "2 map cells written" in out.getvalue()  # a fine and a coarse cell
+    call_command("complaints_escalate", stdout=out)
+    assert "0 overdue report(s) escalated" in out.getvalue()

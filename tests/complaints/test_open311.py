@@ -190,3 +190,14 @@ def test_the_spec_example_request_shape_is_answered(client: Client, citizen: Use
     }  # fmt: skip
     answer = client.get("/open311/v2/requests.json").json()
     assert set(answer[0]) == example_keys
+
+
+def test_posts_are_limited_per_api_key(
+    client: Client, api_key: str, settings: object, departments: None
+) -> None:
+    settings.API_RATE_KEY = "2/m"  # type: ignore[attr-defined]
+    form = {"api_key": api_key, "service_code": "street-light", "lat": HAPJEONG[0],
+            "long": HAPJEONG[1]}  # fmt: skip
+    answers = [client.post("/open311/v2/requests.json", form).status_code for _ in range(3)]
+    assert answers == [201, 201, 429]
+    assert_valid(client.post("/open311/v2/requests.json", form).json(), "errors")

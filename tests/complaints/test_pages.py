@@ -148,3 +148,43 @@ def test_wide_viewports_cluster_from_the_summary_grid(
     cells_rebuild()
     after = sorted(MapCell.objects.values_list(*fields))
     assert before == after
+
+
+def test_an_official_blacks_out_part_of_a_photo(
+    citizen: User, mapo_client: Client, media_root: object
+) -> None:
+    from PIL import Image
+
+    from smartseoul.complaints.tasks import media_process_many
+    from tests.complaints.conftest import photo_upload
+
+    report = submit(citizen, uploads=[photo_upload()])
+    media = report.media.get()
+    media_process_many.call([media.pk])
+    response = mapo_client.post(
+        f"/complaints/office/r/{report.public_id}/",
+        {"operation": "photo", "photo": media.pk, "x": 0, "y": 0, "width": 50, "height": 50},
+    )
+    assert response.status_code == 302
+    media.refresh_from_db()
+    assert media.redactions == [[0.0, 0.0, 0.5, 0.5]]
+    with media.file.open("rb") as stored, Image.open(stored) as image:
+        assert image.getpixel((2, 2)) == (0, 0, 0)  # blacked out
+        assert image.getpixel((image.width - 3, image.height - 3)) != (0, 0, 0)
+    assert Client().get(f"/complaints/media/{media.pk}/full/").status_code == 200
+
+
+def test_a_response_template_fills_the_public_note(citizen: User, mapo_client: Client) -> None:
+    from smartseoul.complaints.models import ResponseTemplate
+
+    template = ResponseTemplate.objects.create(
+        title="조치 완료", body="조치하였습니다. 감사합니다.", status="resolved"
+    )
+    report = submit(citizen)
+    mapo_client.post(
+        f"/complaints/office/r/{report.public_id}/",
+        {"operation": "status", "status": "resolved", "template": template.pk},
+    )
+    report.refresh_from_db()
+    assert report.status == "resolved"
+    assert report.events.get(kind="status").public_note == "조치하였습니다. 감사합니다."

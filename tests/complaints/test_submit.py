@@ -168,7 +168,10 @@ def _video(tmp_path: Any, seconds: int) -> SimpleUploadedFile:
     subprocess.run(
         [
             shutil.which("ffmpeg") or "ffmpeg", "-v", "error", "-y",
-            "-f", "lavfi", "-i", f"testsrc=size=160x120:rate=5:duration={seconds}",
+            # Long clips at 1 frame/s and thumbnail size: only their length matters.
+            "-f", "lavfi",
+            "-i", f"testsrc=size={'32x24:rate=1' if seconds > 10 else '160x120:rate=5'}"
+            f":duration={seconds}",
             "-metadata", "title=secret place", "-pix_fmt", "yuv420p", str(path),
         ],
         check=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.test import Client
+from django.test import Client, override_settings
 
 from smartseoul.opendata.models import Resource
 
@@ -75,3 +75,11 @@ def test_package_search_caps_rows_and_pages(client: Client, air_resource: Resour
     answer = client.get("/api/3/action/package_search", {"rows": 5000, "start": 1}).json()
     assert answer["result"]["count"] == 1
     assert answer["result"]["results"] == []
+
+
+@override_settings(API_RATE_ANONYMOUS="2/m")
+def test_anonymous_callers_are_rate_limited(client: Client, air_resource: Resource) -> None:
+    answers = [client.get("/api/3/action/status_show") for _ in range(3)]
+    assert answers[-1].status_code == 429
+    assert answers[-1].json()["success"] is False
+    assert int(answers[-1]["Retry-After"]) >= 1

@@ -121,3 +121,9 @@ def test_downloads_round_trip_korean_and_filtered_subsets(
     assert usage_totals(air_resource.dataset)["downloads"] == 5
     source = client.get(f"/data/resource/{air_resource.pk}/v1/source")
     assert b"".join(source.streaming_content).decode("euc-kr").startswith("자치구")  # type: ignore[attr-defined]
+
+
+def test_facet_links_keep_the_search_and_toggle(client: Client, air_resource: Resource) -> None:
+    page = client.get("/data/", {"q": "미세먼지", "category": "environment"}).content.decode()
+    assert 'href="?q=%EB%AF%B8%EC%84%B8%EB%A8%BC%EC%A7%80"' in page  # unticks the category
+    assert "tags=%EB%8C%80%EA%B8%B0%EC%A7%88" in page  # adds a tag, keeping q and category

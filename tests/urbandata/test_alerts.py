@@ -108,3 +108,34 @@ def test_the_district_office_is_told_and_handles_the_alert(
         "action",
         "resolved",
     ]
+
+
+def test_a_silent_sensor_raises_an_offline_alert_until_it_reports_again(
+    sensors: dict[str, Sensor],
+) -> None:
+    now = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    alive = [Incoming(serial, now - timedelta(minutes=5), {"pm10": 20.0}) for serial in sensors]
+    reports_store(incoming=alive, rejected=[], source="mqtt", now=now)
+    later = now + timedelta(minutes=40)
+    # Everyone but the Gangnam sensor kept reporting.
+    reports_store(
+        incoming=[
+            Incoming(serial, later - timedelta(minutes=2), {"pm10": 21.0})
+            for serial in sensors
+            if serial != "SDOT-GANGNAM-1"
+        ],
+        rejected=[],
+        source="mqtt",
+        now=later,
+    )
+    assert alerts_evaluate(now=later).opened == 1
+    offline = Alert.objects.get(rule__kind=AlertRule.Kind.OFFLINE)
+    assert (offline.subject, offline.district_id) == ("SDOT-GANGNAM-1", "11680")
+    back = later + timedelta(minutes=10)
+    reports_store(
+        incoming=[Incoming("SDOT-GANGNAM-1", back, {"pm10": 22.0})],
+        rejected=[],
+        source="mqtt",
+        now=back,
+    )
+    assert alerts_evaluate(now=back + timedelta(minutes=1)).resolved == 1

@@ -149,3 +149,31 @@ def test_districts_are_graded_by_the_worse_of_pm10_and_pm25(sensors: dict[str, S
     assert districts["11680"]["grade"] == "bad"  # PM10 moderate, PM2.5 bad
     assert districts["11680"]["values"]["pm10"] == 45.0
     assert districts["11110"]["grade"] is None
+
+
+def test_every_districts_series_at_once_as_columns(sensors: dict[str, Sensor]) -> None:
+    import json
+
+    from smartseoul.urbandata.actions import reports_store
+    from smartseoul.urbandata.payloads import parse_message
+
+    both = reports("SDOT-MAPO-1", 2) + reports("SDOT-GANGNAM-1", 1)
+    good, bad = parse_message(json.dumps({"reports": both}))
+    reports_store(incoming=good, rejected=bad, source="http", now=T0 + timedelta(hours=4))
+    answer = (
+        Client()
+        .get(
+            "/api/sensors/districts/series",
+            {
+                "quantity": "pm10",
+                "start": T0.isoformat(),
+                "end": (T0 + timedelta(hours=3)).isoformat(),
+            },
+        )
+        .json()
+    )
+    hour = int(T0.timestamp())
+    assert answer["districts"] == {
+        "11440": {"t": [hour, hour + 3600], "v": [20.5, 22.5], "n": [2, 2]},
+        "11680": {"t": [hour], "v": [20.5], "n": [2]},
+    }

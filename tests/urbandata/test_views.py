@@ -71,6 +71,11 @@ def test_the_district_office_handles_its_alert_on_the_dashboard(
     page = client.get(f"/city/alerts/{alert.pk}/").content.decode()
     assert 'value="acknowledge"' in page
     client.post(f"/city/alerts/{alert.pk}/handle", {"step": "acknowledge", "note": ""})
+    assert (
+        f'<option value="{official.pk}" selected>'
+        in client.get(f"/city/alerts/{alert.pk}/").content.decode()
+    )
+    client.post(f"/city/alerts/{alert.pk}/handle", {"step": "assign", "assignee": official.pk})
     client.post(f"/city/alerts/{alert.pk}/handle", {"step": "action", "note": "열선 가동"})
     client.post(f"/city/alerts/{alert.pk}/handle", {"step": "resolve"})
     alert.refresh_from_db()

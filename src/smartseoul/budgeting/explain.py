@@ -15,6 +15,9 @@ _TEMPLATES = {
     "funded": "funded with {votes} votes; {left_after} left after it",
     "did_not_fit": "did not fit: {left} left, costs {cost} ({votes} votes)",
     "no_votes": "nobody voted for it",
+    "after_stop": (
+        "not reached: the rule stops at the first project that does not fit ({votes} votes)"
+    ),
     "free": "costs nothing; funded with {votes} votes",
     "mes_funded": (
         "funded in round {round} of Equal Shares: its {votes} supporters paid at most "

@@ -10,17 +10,14 @@
   voter's share by one cost unit at a time while the outcome still fits the real budget and
   is not exhaustive), and ``add1`` followed by a greedy fill of what remains.
 
-All money is exact (:class:`~fractions.Fraction`), so ties are real ties and are broken the
-documented way (:func:`tie_order`), never by floating-point noise. Equal Shares tracks
-voters in *budget classes* (all voters with the same money left), which keeps exact
-arithmetic affordable for 120,000 voters: the number of classes, not of voters, bounds the
-work per project and round.
+Outcomes are those of exact arithmetic (:class:`~fractions.Fraction`): ties are real ties,
+broken the documented way (:func:`tie_order` here, :func:`.mes.tie_rank` for Equal Shares),
+never by floating-point noise; :mod:`.mes` explains how it stays fast for 120,000 voters.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -61,6 +58,27 @@ class Result:
     def spent(self) -> Fraction:
         return sum((self.outcomes[pid].cost for pid in self.funded), Fraction(0))
 
+    def to_json(self) -> dict[str, object]:
+        """The result as published: exact numbers as strings (``"2469/2"``), projects in the
+        profile's order. Deterministic, so a verifier recomputes it and compares."""
+        return {
+            "rule": self.rule,
+            "budget": str(self.budget),
+            "share_per_voter": None if self.share_per_voter is None else str(self.share_per_voter),
+            "funded": list(self.funded),
+            "spent": str(self.spent),
+            "projects": [
+                {
+                    "id": outcome.project_id,
+                    "funded": outcome.funded,
+                    "votes": outcome.votes,
+                    "cost": str(outcome.cost),
+                    "reason": outcome.reason.to_json(),
+                }
+                for outcome in self.outcomes.values()
+            ],
+        }
+
 
 def tie_order(profile: Profile) -> list[int]:
     """Projects by approvals (most first), then cost (cheapest first), then profile order.
@@ -73,16 +91,24 @@ def tie_order(profile: Profile) -> list[int]:
     return sorted(range(len(profile.project_ids)), key=lambda j: (-votes[j], profile.costs[j], j))
 
 
-def greedy(profile: Profile) -> Result:
-    """Fund projects by approvals within the budget, skipping those that no longer fit."""
+def greedy(profile: Profile, *, skip: bool = True) -> Result:
+    """Fund projects by approvals within the budget, skipping those that no longer fit.
+
+    ``skip=False`` is Pabulib's ``greedy-no-skip``: stop at the first project that does not
+    fit, funding nothing after it (some Polish cities' rule).
+    """
     left = profile.budget
     votes = profile.votes
     funded: list[str] = []
     outcomes: dict[str, ProjectOutcome] = {}
+    stopped_at: str | None = None
     for j in tie_order(profile):
         pid, cost = profile.project_ids[j], profile.costs[j]
         if votes[j] == 0:
             reason = Reason("no_votes", {})
+            is_funded = False
+        elif stopped_at is not None:
+            reason = Reason("after_stop", {"votes": votes[j]})
             is_funded = False
         elif cost <= left:
             left -= cost
@@ -92,8 +118,11 @@ def greedy(profile: Profile) -> Result:
         else:
             reason = Reason("did_not_fit", {"votes": votes[j], "left": left, "cost": cost})
             is_funded = False
+            if not skip:
+                stopped_at = pid
         outcomes[pid] = ProjectOutcome(pid, is_funded, votes[j], cost, reason)
-    return Result("greedy", profile.budget, tuple(funded), _in_profile_order(profile, outcomes))
+    rule = "greedy" if skip else "greedy-no-skip"
+    return Result(rule, profile.budget, tuple(funded), _in_profile_order(profile, outcomes))
 
 
 def _in_profile_order(
@@ -193,8 +222,3 @@ def _explain_mes(profile: Profile, variant: Variant, run: mes.Run, *, fill: bool
         _in_profile_order(profile, outcomes),
         share_per_voter=run.share,
     )
-
-
-def funded_cost(profile: Profile, funded: Sequence[str]) -> Fraction:
-    position = {pid: j for j, pid in enumerate(profile.project_ids)}
-    return sum((profile.costs[position[pid]] for pid in funded), Fraction(0))

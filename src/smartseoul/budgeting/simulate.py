@@ -15,14 +15,14 @@ from smartseoul.budgeting.profile import Profile
 from smartseoul.budgeting.rules import Result, Variant, equal_shares, greedy
 
 #: The rule names this module runs, as Pabulib's ``rule`` field spells them.
-RULES = ("greedy", *(str(v) for v in Variant))
+RULES = ("greedy", "greedy-no-skip", *(str(v) for v in Variant))
 
 
 def simulate(instance: Instance, rule: str, *, step: Fraction | int = 1) -> Result:
     """The result of ``rule`` on the instance's ballots (read as approvals)."""
     profile = Profile.from_instance(instance)
-    if rule == "greedy":
-        return greedy(profile)
+    if rule in ("greedy", "greedy-no-skip"):
+        return greedy(profile, skip=rule == "greedy")
     if rule in RULES:
         return equal_shares(profile, variant=Variant(rule), step=step)
     raise ValueError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,14 +63,15 @@ def _place_or_refuse(lat: float, lon: float) -> Any:
 
 def route(category: Category, district_code: str) -> tuple[Department | None, Department | None]:
     """The district office of the point, and the city-hall department of the category."""
-    office = Department.objects.filter(
-        kind=Department.Kind.DISTRICT_OFFICE, district_id=district_code
-    ).first()
-    department = (
-        Department.objects.filter(code=category.department_code).first()
-        if category.department_code
-        else None
-    )
+    wanted = Q(kind=Department.Kind.DISTRICT_OFFICE, district_id=district_code)
+    if category.department_code:
+        wanted |= Q(code=category.department_code)
+    office = department = None
+    for found in Department.objects.filter(wanted):  # one query for both
+        if found.kind == Department.Kind.DISTRICT_OFFICE and found.district_id == district_code:
+            office = found
+        else:
+            department = found
     return office, department
 
 
@@ -83,7 +85,7 @@ def report_submit(
     details: str,
     address: str = "",
     anonymous: bool = False,
-    uploads: list[UploadedFile] | None = None,
+    uploads: list[UploadedFile[Any]] | None = None,
     attributes: dict[str, str] | None = None,
     media_url: str = "",
     contact: dict[str, str] | None = None,
@@ -131,20 +133,22 @@ def report_submit(
         received_at=now,
         updated_at=now,
     )
-    media = [
-        Media.objects.create(
-            report=report,
-            kind=item.kind,
-            incoming=item.upload,
-            content_type=item.content_type,
-            size=item.size,
-            duration_seconds=item.duration_seconds,
-        )
-        for item in checked
-    ]
+    media = Media.objects.bulk_create(
+        [
+            Media(
+                report=report,
+                kind=item.kind,
+                incoming=item.upload,
+                content_type=item.content_type,
+                size=item.size,
+                duration_seconds=item.duration_seconds,
+            )
+            for item in checked
+        ]
+    )
     Event.objects.create(report=report, kind=Event.Kind.RECEIVED, status=Status.RECEIVED)
     mapcells.cell_count(report, Status.RECEIVED, 1)
-    if signed_in:
+    if signed_in and reporter is not None:
         Follower.objects.create(report=report, user=reporter)
     audit_record(
         actor=reporter,
@@ -429,7 +433,13 @@ def media_redact(*, actor: User, media: Media, boxes: list[list[float]]) -> Medi
     media.redactions = [*media.redactions, *boxes]
     media.save(update_fields=["file", "thumbnail", "redactions"])
     storage = media.file.storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in (old_file, old_thumb)])
+
+    def forget_old_files() -> None:
+        for name in (old_file, old_thumb):
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(forget_old_files)
     Event.objects.create(report=media.report, kind=Event.Kind.REDACTED, actor=actor)
     audit_record(
         actor=actor, action="complaints.media_redact", target=media, details={"boxes": boxes}
@@ -526,12 +536,13 @@ def _escalate_one(pk: int) -> bool:
 
 def _managers_of(report: Report) -> QuerySet[User]:
     from django.contrib.auth.models import Permission
-    from django.db.models import Q
 
     permission = Permission.objects.get(
         codename="manage_department", content_type__app_label="accounts"
     )
     department = report.office_id or report.department_id
+    if department is None:
+        return User.objects.none()
     return (
         User.objects.filter(official_profile__department_id=department, is_active=True)
         .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
@@ -543,7 +554,7 @@ def reports_bulk(
     *, actor: User, reports: list[Report], operation: str, **arguments: Any
 ) -> list[Report]:
     """Apply one operation to several reports, all or nothing."""
-    operations = {
+    operations: dict[str, Callable[..., Report]] = {
         "assign": report_assign,
         "status": report_status_change,
         "transfer": report_transfer,

@@ -25,7 +25,7 @@ from smartseoul.api import (
 )
 from smartseoul.complaints import actions, queries
 from smartseoul.complaints.geocode import geocode
-from smartseoul.complaints.media import photo_gps
+from smartseoul.complaints.media import MAX_PHOTO_BYTES, photo_gps
 from smartseoul.complaints.models import DETAILS_MAX_CHARS, Report
 from smartseoul.complaints.presenters import public_report
 
@@ -241,6 +241,8 @@ def photo_location(request: HttpRequest, photo: File[UploadedFile]) -> Any:
 
     The photo is read and forgotten here; nothing is stored."""
     _session_write(request)
+    if (photo.size or 0) > MAX_PHOTO_BYTES:
+        raise HttpError(400, "The photo is larger than 10 MB.")
     point = photo_gps(photo)
     return {"lat": point[0], "lon": point[1]} if point else {"lat": None, "lon": None}
 
@@ -264,7 +266,7 @@ def report_submit(
     user = request.user if request.user.is_authenticated else None
     try:
         report = actions.report_submit(
-            reporter=user,  # type: ignore[arg-type]
+            reporter=user,
             category=queries.category_get(data.category),
             lat=data.lat,
             lon=data.lon,

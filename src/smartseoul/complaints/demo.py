@@ -74,6 +74,18 @@ _ANSWERS = [
 ]
 
 
+# Shared response templates (officials pick one instead of typing the usual answers).
+_TEMPLATES = [
+    (
+        "현장 확인 중",
+        "담당자가 현장을 확인하고 있습니다. 조치 결과를 다시 알려 드리겠습니다.",
+        "in_progress",
+    ),
+    ("조치 완료", "신고하신 내용을 조치하였습니다. 불편을 알려 주셔서 감사합니다.", "resolved"),
+    ("관할 아님", "신고하신 장소는 우리 기관의 관할이 아니어서 관할 기관으로 이송합니다.", ""),
+]
+
+
 def complaints_demo_load() -> None:
     """Create the demo reports once (skipped when any demo report exists)."""
     from smartseoul.accounts.models import User
@@ -81,6 +93,12 @@ def complaints_demo_load() -> None:
 
     if Report.objects.filter(details__in=[d for *_, d in DEMO_REPORTS]).exists():
         return
+    from smartseoul.complaints.models import ResponseTemplate
+
+    for title, body, status in _TEMPLATES:
+        ResponseTemplate.objects.get_or_create(
+            title=title, defaults={"body": body, "status": status}
+        )
     citizen = User.objects.filter(email=f"citizen@{DEMO_DOMAIN}").first()
     categories = {c.code: c for c in Category.objects.all()}
     chooser = random.Random(6)  # noqa: S311 - demo data, reproducible

@@ -18,12 +18,12 @@ from smartseoul.places.models import District
 FEED_SIZE = 50
 
 
-class ReportsFeed(Feed):
+class ReportsFeed(Feed):  # type: ignore[type-arg]
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, kind: str = "", code: str = "") -> Any:
         if kind == "district":
-            district = District.objects.filter(code=code).first()
+            district = District.objects.filter(code=code).defer("boundary").first()
             if district is None:
                 raise Http404("No such district.")
             return ("district", district)

@@ -98,7 +98,7 @@ class RedactForm(forms.Form):
 
 
 class PhotoRedactForm(forms.Form):
-    media = forms.IntegerField(widget=forms.HiddenInput)
+    photo = forms.IntegerField(widget=forms.HiddenInput)
     x = forms.FloatField(label=_("Left (%)"), min_value=0, max_value=100)
     y = forms.FloatField(label=_("Top (%)"), min_value=0, max_value=100)
     width = forms.FloatField(label=_("Width (%)"), min_value=1, max_value=100)

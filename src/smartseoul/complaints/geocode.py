@@ -29,7 +29,9 @@ def geocode(address: str) -> Geocoded | None:
     if not words:
         return None
     lowered = [word.lower() for word in words]
-    districts = list(District.objects.all())
+    districts = list(
+        District.objects.only("code", "name_ko", "name_en", "centroid_lat", "centroid_lon")
+    )
     district = next(
         (
             d
@@ -40,7 +42,7 @@ def geocode(address: str) -> Geocoded | None:
         ),
         None,
     )
-    candidates = Neighbourhood.objects.filter(name_ko__in=words)
+    candidates = Neighbourhood.objects.filter(name_ko__in=words).defer("boundary")
     if district is not None:
         candidates = candidates.filter(district=district)
     neighbourhood = candidates.first()

@@ -35,14 +35,14 @@ _GPS_IFD = 0x8825
 
 @dataclass(frozen=True)
 class CheckedUpload:
-    upload: UploadedFile
+    upload: UploadedFile[Any]
     kind: str  # "photo" or "video"
     content_type: str
     size: int
     duration_seconds: float | None = None
 
 
-def check_uploads(uploads: list[UploadedFile]) -> list[CheckedUpload]:
+def check_uploads(uploads: list[UploadedFile[Any]]) -> list[CheckedUpload]:
     """Up to three photos or one video, each of an accepted type, size and length."""
     photos = [u for u in uploads if not (u.content_type or "").startswith("video/")]
     videos = [u for u in uploads if (u.content_type or "").startswith("video/")]
@@ -53,7 +53,7 @@ def check_uploads(uploads: list[UploadedFile]) -> list[CheckedUpload]:
     return [_check_photo(u) for u in photos] + [_check_video(u) for u in videos]
 
 
-def _check_photo(upload: UploadedFile) -> CheckedUpload:
+def _check_photo(upload: UploadedFile[Any]) -> CheckedUpload:
     size = upload.size or 0
     if size > MAX_PHOTO_BYTES:
         raise ValidationError(
@@ -75,7 +75,7 @@ def _check_photo(upload: UploadedFile) -> CheckedUpload:
     return CheckedUpload(upload, "photo", PHOTO_FORMATS[image_format], size)
 
 
-def _check_video(upload: UploadedFile) -> CheckedUpload:
+def _check_video(upload: UploadedFile[Any]) -> CheckedUpload:
     size = upload.size or 0
     if upload.content_type not in VIDEO_TYPES:
         raise ValidationError({"media": _("Videos must be MP4, MOV, WebM or 3GP.")})

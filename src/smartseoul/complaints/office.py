@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from smartseoul.accounts.models import User
 from smartseoul.complaints import actions, queries
 from smartseoul.complaints.forms import (
     AssignForm,
@@ -28,7 +29,6 @@ from smartseoul.complaints.forms import (
 )
 from smartseoul.complaints.models import Media, Report, ResponseTemplate
 from smartseoul.complaints.presenters import media_urls
-from smartseoul.places.models import District
 
 
 def official_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -41,6 +41,11 @@ def official_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _official(request: HttpRequest) -> User:
+    """The signed-in official (``official_required`` has checked it)."""
+    return cast(User, request.user)
 
 
 def _filters(request: HttpRequest) -> queries.QueueFilters:
@@ -71,7 +76,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "overdue_count": queries.overdue(handled).count(),
             "due_soon_count": queries.due_soon(handled).count(),
             "categories": queries.categories_active(),
-            "districts": District.objects.order_by("name_ko"),
+            "districts": queries.district_choices(),
             "statuses": Report.Status.choices,
             "department": queries.department_of(request.user),
             "view_mode": "map" if request.GET.get("view") == "map" else "list",
@@ -94,15 +99,15 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     try:
         if operation == "assign_me":
             actions.reports_bulk(
-                actor=request.user,
+                actor=_official(request),
                 reports=reports,
                 operation="assign",
-                assignee=request.user,  # type: ignore[arg-type]
+                assignee=_official(request),
             )
         elif operation in ("in_progress", "resolved", "rejected"):
             note = request.POST.get("public_note", "").strip()
             actions.reports_bulk(
-                actor=request.user, reports=reports, operation="status",  # type: ignore[arg-type]
+                actor=_official(request), reports=reports, operation="status",
                 status=operation, public_note=note,
             )  # fmt: skip
         else:
@@ -153,7 +158,7 @@ def report_handle(request: HttpRequest, public_id: str) -> HttpResponse:
         department__isnull=True
     ) | ResponseTemplate.objects.filter(department_id__in=department_ids)
     status_form = bound.get("status") or StatusForm()
-    status_form.fields["template"].queryset = templates
+    status_form.fields["template"].queryset = templates  # type: ignore[union-attr]
     return render(
         request,
         "complaints/office/report.html",
@@ -176,9 +181,9 @@ def report_handle(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _apply(request: HttpRequest, report: Report, operation: str, data: dict[str, Any]) -> None:
-    actor = request.user
+    actor = _official(request)
     if operation == "assign":
-        actions.report_assign(actor=actor, report=report, assignee=data["assignee"])  # type: ignore[arg-type]
+        actions.report_assign(actor=actor, report=report, assignee=data["assignee"])
     elif operation == "status":
         original = None
         if data.get("duplicate_of"):
@@ -186,7 +191,7 @@ def _apply(request: HttpRequest, report: Report, operation: str, data: dict[str,
             if original is None:
                 raise ValidationError({"duplicate_of": _("No report with that ID.")})
         actions.report_status_change(
-            actor=actor,  # type: ignore[arg-type]
+            actor=actor,
             report=report,
             status=data["status"],
             public_note=data["public_note"],
@@ -197,25 +202,25 @@ def _apply(request: HttpRequest, report: Report, operation: str, data: dict[str,
             actor=actor,
             report=report,
             to_department=data["to_department"],
-            reason=data["reason"],  # type: ignore[arg-type]
+            reason=data["reason"],
         )
     elif operation == "extend":
         actions.report_extend(
             actor=actor,
             report=report,
             working_days=data["working_days"],
-            reason=data["reason"],  # type: ignore[arg-type]
+            reason=data["reason"],
         )
     elif operation == "redact":
-        actions.report_redact(actor=actor, report=report, public_details=data["public_details"])  # type: ignore[arg-type]
+        actions.report_redact(actor=actor, report=report, public_details=data["public_details"])
     elif operation == "photo":
-        media = report.media.filter(pk=data["media"]).first()
+        media = report.media.filter(pk=data["photo"]).first()
         if media is None:
-            raise ValidationError({"media": _("No such photo on this report.")})
+            raise ValidationError({"photo": _("No such photo on this report.")})
         box = [data["x"] / 100, data["y"] / 100, data["width"] / 100, data["height"] / 100]
         box[2] = min(box[2], 1 - box[0])
         box[3] = min(box[3], 1 - box[1])
-        actions.media_redact(actor=actor, media=media, boxes=[box])  # type: ignore[arg-type]
+        actions.media_redact(actor=actor, media=media, boxes=[box])
 
 
 @require_GET

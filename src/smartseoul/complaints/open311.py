@@ -12,6 +12,7 @@ import datetime
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
@@ -26,6 +27,7 @@ from smartseoul.complaints import actions, queries
 from smartseoul.complaints.geocode import geocode
 from smartseoul.complaints.models import Category, Report
 from smartseoul.complaints.presenters import media_urls
+from smartseoul.lib.ratelimit import Rate, hit
 
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
@@ -97,7 +99,8 @@ def _open311(view: Any) -> Any:
 
     def wrapper(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request, fmt, *args, **kwargs)
+            response: HttpResponse = view(request, fmt, *args, **kwargs)
+            return response
         except Open311Error as exc:
             return _errors(fmt, exc.status, exc.description)
         except PermissionDenied as exc:
@@ -205,6 +208,9 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     key = api_key_authenticate(form.get("api_key", "")) if form.get("api_key") else None
     if key is None:
         raise Open311Error(403, "api_key is missing or not valid.")
+    verdict = hit(f"key:{key.prefix}", Rate.parse(settings.API_RATE_KEY))
+    if not verdict.allowed:  # the same per-key limit as the JSON API
+        raise Open311Error(429, f"Too many requests: retry after {verdict.retry_after} s.")
     code = form.get("service_code", "")
     category = Category.objects.filter(code=code, active=True).first()
     if category is None:
@@ -306,9 +312,11 @@ def _number(value: str, name: str, default: int, maximum: int) -> int:
 
 def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
-    reports: QuerySet[Report] = Report.objects.select_related(
-        "category", "office", "department", "district"
-    ).prefetch_related("media")
+    reports: QuerySet[Report] = (
+        Report.objects.select_related("category", "office", "department", "district")
+        .defer("district__boundary")
+        .prefetch_related("media")
+    )
     ids = [i for i in params.get("service_request_id", "").split(",") if i]
     if ids:
         reports = reports.filter(public_id__in=ids)  # the spec: other filters are then ignored

@@ -19,6 +19,9 @@ from smartseoul.complaints.models import CELL_DEGREES, CELL_LEVELS, Category, Ma
 from smartseoul.complaints.workdays import add_working_days
 
 MAP_PIN_LIMIT = 500
+# The district and neighbourhood polygons are large JSON documents that no report page
+# shows; decoding them for every row was most of a queue page's time.
+_NO_SHAPES = ("district__boundary", "neighbourhood__boundary")
 SIMILAR_RADIUS_METRES = 50.0
 _M_PER_DEG_LAT = 111_000.0
 
@@ -37,6 +40,7 @@ def category_get(code: str) -> Category:
 def report_get_public(public_id: str) -> Report:
     report = (
         Report.objects.select_related("category", "district", "neighbourhood", "duplicate_of")
+        .defer(*_NO_SHAPES)
         .filter(public_id=public_id)
         .first()
     )
@@ -91,8 +95,21 @@ def may_handle(user: Any, report: Report) -> bool:
     return report.department_id == department.pk
 
 
+def district_choices() -> QuerySet[Any]:
+    """Districts for filter menus, without their polygons."""
+    from smartseoul.places.models import District
+
+    return District.objects.only("code", "name_ko", "name_en").order_by("name_ko")
+
+
 def report_get_handled(user: Any, public_id: str) -> Report:
-    report = reports_handled_by(user).filter(public_id=public_id).first()
+    report = (
+        reports_handled_by(user)
+        .select_related("district", "neighbourhood", "category")
+        .defer(*_NO_SHAPES)
+        .filter(public_id=public_id)
+        .first()
+    )
     if report is None:
         raise Http404(f"No report {public_id!r} in your queue.")
     return report
@@ -110,8 +127,12 @@ class QueueFilters:
 
 def queue(user: Any, filters: QueueFilters) -> QuerySet[Report]:
     """The official's queue, most urgent deadline first."""
-    reports = reports_handled_by(user).select_related(
-        "category", "district", "neighbourhood", "assignee", "office"
+    reports = (
+        reports_handled_by(user)
+        .select_related(
+            "category", "district", "neighbourhood", "assignee__official_profile", "office"
+        )
+        .defer(*_NO_SHAPES)
     )
     if filters.status == "open":
         reports = reports.filter(status__in=Report.OPEN_STATUSES)
@@ -216,7 +237,9 @@ def public_reports(
     status: str = "",
     since: datetime.datetime | None = None,
 ) -> QuerySet[Report]:
-    reports = Report.objects.select_related("category", "district", "neighbourhood")
+    reports = Report.objects.select_related("category", "district", "neighbourhood").defer(
+        *_NO_SHAPES
+    )
     if category:
         reports = reports.filter(category__code=category)
     if district:
@@ -240,7 +263,7 @@ class MapAnswer:
 
 # Viewports wider than this many fine cells are answered from the grids, not the reports;
 # wider than COARSE_FROM fine cells, from the coarse grid.
-RAW_CLUSTER_CELLS = 64
+RAW_CLUSTER_CELLS = 16
 COARSE_FROM = 1024
 _GRID = 16  # clusters: a 16 × 16 grid over the viewport
 
@@ -281,7 +304,7 @@ def public_map(
         ]
     )
     if len(first) <= MAP_PIN_LIMIT:
-        return MapAnswer(pins=first, clusters=[])
+        return MapAnswer(pins=[dict(pin) for pin in first], clusters=[])
     lat_cell = max((north - south) / _GRID, 1e-6)
     lon_cell = max((east - west) / _GRID, 1e-6)
     grouped = (
@@ -355,12 +378,16 @@ def similar_open(
     """Open reports of the same category within ``radius`` metres, nearest first."""
     lat_delta = radius / _M_PER_DEG_LAT
     lon_delta = radius / (_M_PER_DEG_LAT * max(math.cos(math.radians(lat)), 0.01))
-    candidates = Report.objects.filter(
-        category=category,
-        status__in=Report.OPEN_STATUSES,
-        lat__range=(lat - lat_delta, lat + lat_delta),
-        lon__range=(lon - lon_delta, lon + lon_delta),
-    ).select_related("category", "neighbourhood", "district")[:200]
+    candidates = (
+        Report.objects.filter(
+            category=category,
+            status__in=Report.OPEN_STATUSES,
+            lat__range=(lat - lat_delta, lat + lat_delta),
+            lon__range=(lon - lon_delta, lon + lon_delta),
+        )
+        .select_related("category", "neighbourhood", "district")
+        .defer(*_NO_SHAPES)[:200]
+    )
     near = [(r, distance_metres(lat, lon, r.lat, r.lon)) for r in candidates]
     return sorted(((r, d) for r, d in near if d <= radius), key=lambda pair: pair[1])
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,6 @@ from smartseoul.complaints import actions, queries
 from smartseoul.complaints.forms import RatingForm, ReportForm
 from smartseoul.complaints.models import Media, Report
 from smartseoul.complaints.presenters import media_urls
-from smartseoul.places.models import District
 
 
 @require_GET
@@ -34,7 +33,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "categories": queries.categories_active(),
-            "districts": District.objects.order_by("name_ko"),
+            "districts": queries.district_choices(),
             "selected": {"category": category, "district": district, "status": status},
             "tile_url": settings.MAP_TILE_URL,
         },
@@ -48,7 +47,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         user = request.user if request.user.is_authenticated else None
         try:
             report = actions.report_submit(
-                reporter=user,  # type: ignore[arg-type]
+                reporter=user,
                 category=form.cleaned_data["category"],
                 lat=form.cleaned_data["lat"],
                 lon=form.cleaned_data["lon"],
@@ -123,10 +122,10 @@ def report_follow(request: HttpRequest, public_id: str) -> HttpResponse:
         return redirect(f"{reverse('account_login')}?next={request.path}")
     report = queries.report_get_public(public_id)
     if request.POST.get("follow") == "0":
-        actions.report_unfollow(user=request.user, report=report)  # type: ignore[arg-type]
+        actions.report_unfollow(user=request.user, report=report)
         messages.info(request, _("You no longer follow this report."))
     else:
-        actions.report_follow(user=request.user, report=report)  # type: ignore[arg-type]
+        actions.report_follow(user=request.user, report=report)
         messages.success(request, _("You follow this report and will hear when it changes."))
     return redirect("complaints:detail", public_id=public_id)
 
@@ -140,7 +139,7 @@ def report_rate(request: HttpRequest, public_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             actions.report_rate(
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 report=report,
                 stars=form.cleaned_data["stars"],
                 comment=form.cleaned_data["comment"],
@@ -153,13 +152,13 @@ def report_rate(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def media_file(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
+def media_file(request: HttpRequest, pk: int, variant: str) -> HttpResponseBase:
     """A processed photo, video or thumbnail; uploads still being processed are never served."""
     media = get_object_or_404(Media, pk=pk, state=Media.State.READY)
     field = media.thumbnail if variant == "thumb" else media.file
     if variant not in ("thumb", "full") or not field:
         raise Http404("No such file.")
-    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    content_type = mimetypes.guess_type(field.name or "")[0] or "application/octet-stream"
     response = FileResponse(field.open("rb"), content_type=content_type)
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -89,8 +89,11 @@ def _axes(low: float, high: float, y_label: str) -> tuple[list[str], Any]:
 def draw_chart(
     kind: str, data: list[tuple[Any, float | None]], *, title: str, x_label: str, y_label: str
 ) -> str:
-    points = [(label, _number(value)) for label, value in data]
-    points = [(label, value) for label, value in points if value is not None]
+    points: list[tuple[Any, float]] = []
+    for label, value in data:
+        number = _number(value)
+        if number is not None:
+            points.append((label, number))
     if not points:
         return _frame(title, [_text(WIDTH / 2, HEIGHT / 2, "—", size=20)])
     if kind == "pie":

@@ -14,11 +14,15 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from smartseoul.accounts.models import Department
+from smartseoul.api import presented_api_key
+from smartseoul.lib import request_context
+from smartseoul.lib.ratelimit import Rate, hit
 from smartseoul.opendata import queries
 from smartseoul.opendata.actions import usage_count
 from smartseoul.opendata.models import Category, Dataset
@@ -392,6 +396,17 @@ def _params(request: HttpRequest) -> dict[str, Any]:
     return {key: request.GET.get(key) for key in request.GET}
 
 
+def _rate_limited(request: HttpRequest) -> int | None:
+    """Seconds to wait, when this client (API key, else IP) is over the API's rate."""
+    key = presented_api_key(request)
+    if key is not None:
+        bucket, rate = f"ckan:key:{key.prefix}", settings.API_RATE_KEY
+    else:
+        bucket, rate = f"ckan:ip:{request_context.client_ip()}", settings.API_RATE_ANONYMOUS
+    verdict = hit(bucket, Rate.parse(rate))
+    return None if verdict.allowed else verdict.retry_after
+
+
 @csrf_exempt
 def action_view(request: HttpRequest, name: str) -> HttpResponse:
     help_url = request.build_absolute_uri(f"/api/3/action/help_show?name={name}")
@@ -404,6 +419,18 @@ def action_view(request: HttpRequest, name: str) -> HttpResponse:
             },
             status=405,
         )
+    limited = _rate_limited(request)
+    if limited is not None:
+        response = JsonResponse(
+            {
+                "help": help_url,
+                "success": False,
+                "error": {"__type": "Rate limit", "message": "Too many requests: slow down."},
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(limited)
+        return response
     action = ACTIONS.get(name)
     try:
         if action is None:

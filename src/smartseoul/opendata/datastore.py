@@ -63,12 +63,12 @@ def detect_encoding(path: Path) -> str:
             return "utf-8"
         except UnicodeDecodeError:
             pass
-    decoder = codecs.getincrementaldecoder("cp949")()
+    korean = codecs.getincrementaldecoder("cp949")()
     with path.open("rb") as source:
         try:
             while chunk := source.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+                korean.decode(chunk)
+            korean.decode(b"", final=True)
         except UnicodeDecodeError as exc:
             raise LoadError(
                 f"The file is neither UTF-8 nor EUC-KR/CP949 text (byte {exc.start})."

@@ -50,9 +50,9 @@ def _per_district(
     columns: list[str], values: Callable[[random.Random], list[object]]
 ) -> Callable[[random.Random], Rows]:
     def make(rng: random.Random) -> Rows:
-        return [["자치구", *columns]] + [
-            [name, *values(rng)] for _c, name, _la, _lo in _districts()
-        ]
+        rows: Rows = [["자치구", *columns]]
+        rows.extend([name, *values(rng)] for _c, name, _la, _lo in _districts())
+        return rows
 
     return make
 
@@ -664,3 +664,7 @@ def opendata_demo_load() -> None:
         )
         # Loaded here rather than by the worker, so the demo is complete when it starts.
         resource_version_load(version_id=version.pk)
+    from smartseoul.opendata.platform import PLATFORM_SETS, platform_datasets_refresh
+
+    if not Dataset.objects.filter(name__in=[spec.name for spec in PLATFORM_SETS]).exists():
+        platform_datasets_refresh()

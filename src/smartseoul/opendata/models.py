@@ -164,6 +164,9 @@ class Resource(models.Model):
 
     def current_version(self) -> ResourceVersion | None:
         """The newest version whose table is ready; older ones stay downloadable."""
+        prefetched = getattr(self, "ready_versions", None)  # see queries.datasets()
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
         return self.versions.filter(status=ResourceVersion.Status.READY).order_by("-number").first()
 
 

@@ -24,8 +24,10 @@ from smartseoul.opendata.models import (
 
 
 def datasets() -> QuerySet[Dataset]:
+    ready = ResourceVersion.objects.filter(status=ResourceVersion.Status.READY).order_by("-number")
     return Dataset.objects.select_related("department").prefetch_related(
-        Prefetch("resources", queryset=Resource.objects.order_by("position", "created_at"))
+        Prefetch("resources", queryset=Resource.objects.order_by("position", "created_at")),
+        Prefetch("resources__versions", queryset=ready, to_attr="ready_versions"),
     )
 
 
@@ -80,12 +82,13 @@ def version_find(resource: Resource, number: int) -> ResourceVersion:
     return version
 
 
-def current_tables() -> list[ResourceVersion]:
-    """The current ready version of every resource (for SQL over the whole datastore)."""
+def current_tables(resource_ids: Iterable[str] | None = None) -> list[ResourceVersion]:
+    """The current ready version of each resource (all, or those of ``resource_ids``)."""
     newest: dict[Any, ResourceVersion] = {}
-    for version in ResourceVersion.objects.filter(status=ResourceVersion.Status.READY).order_by(
-        "resource_id", "-number"
-    ):
+    ready = ResourceVersion.objects.filter(status=ResourceVersion.Status.READY)
+    if resource_ids is not None:
+        ready = ready.filter(resource_id__in=list(resource_ids))
+    for version in ready.order_by("resource_id", "-number"):
         newest.setdefault(version.resource_id, version)
     return list(newest.values())
 

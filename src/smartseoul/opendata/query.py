@@ -14,6 +14,7 @@ import datetime
 import decimal
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -220,6 +221,28 @@ def json_rows(fields: list[dict[str, str]], records: list[tuple[Any, ...]]) -> l
     return rows
 
 
+_counts: OrderedDict[tuple[str, tuple[Any, ...]], int] = OrderedDict()
+_counts_lock = threading.Lock()
+COUNT_CACHE_SIZE = 4096
+
+
+def _count(cursor: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> int:
+    """Row count of a query.  A version's file never changes (a new version is a new file),
+    so a count can be remembered: paging through a filtered table counts it once."""
+    key = (sql, tuple(params))
+    with _counts_lock:
+        if key in _counts:
+            _counts.move_to_end(key)
+            return _counts[key]
+    row = cursor.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
+    total = int(row[0]) if row else 0
+    with _counts_lock:
+        _counts[key] = total
+        while len(_counts) > COUNT_CACHE_SIZE:
+            _counts.popitem(last=False)
+    return total
+
+
 def table_search(version: ResourceVersion, query: TableQuery) -> TableResult:
     if not 0 <= query.limit <= MAX_LIMIT:
         raise QueryError("limit", f"limit must be between 0 and {MAX_LIMIT}.")
@@ -228,8 +251,7 @@ def table_search(version: ResourceVersion, query: TableQuery) -> TableResult:
     try:
         total = None
         if query.include_total:
-            row = cursor.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
-            total = int(row[0]) if row else 0
+            total = _count(cursor, sql, params)
         paged = sql + _order(query) + f" LIMIT {int(query.limit)} OFFSET {int(query.offset)}"
         records = cursor.execute(paged, params).fetchall()
     except duckdb.Error as exc:
@@ -247,7 +269,7 @@ def table_arrow(version: ResourceVersion, query: TableQuery) -> pyarrow.Table:
     sql, params, _columns = _select(version, query)
     cursor = connection().cursor()
     try:
-        return cursor.execute(sql + _order(query), params).to_arrow_table()
+        return cursor.sql(sql + _order(query), params=params).to_arrow_table()
     except duckdb.Error as exc:
         raise QueryError("filters", f"The query failed: {exc}") from None
     finally:

@@ -12,7 +12,7 @@ import functools
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +81,7 @@ class _Index:
     stamp: tuple[Any, ...]
     entries: list[_Entry] = field(default_factory=list)
     by_id: dict[str, _Entry] = field(default_factory=dict)
+    postings: dict[str, set[int]] = field(default_factory=dict)  # term → entry positions
 
 
 _index_lock = threading.Lock()
@@ -130,6 +131,8 @@ def _build(stamp: tuple[Any, ...]) -> _Index:
             modified=modified,
             popularity=popularity.get(pk, 0) or 0,
         )
+        for term in entry.terms:
+            index.postings.setdefault(term, set()).add(len(index.entries))
         index.entries.append(entry)
         index.by_id[entry.id] = entry
     return index
@@ -154,7 +157,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
 
 
-def _matches(entry: _Entry, facet_filters: dict[str, Sequence[str]]) -> bool:
+def _matches(entry: _Entry, facet_filters: Mapping[str, Sequence[str]]) -> bool:
     for facet, wanted in facet_filters.items():
         if not wanted:
             continue
@@ -172,7 +175,7 @@ def _matches(entry: _Entry, facet_filters: dict[str, Sequence[str]]) -> bool:
 def catalogue_search(
     *,
     q: str = "",
-    facet_filters: dict[str, Sequence[str]] | None = None,
+    facet_filters: Mapping[str, Sequence[str]] | None = None,
     sort: str = "",
     rows: int = 10,
     start: int = 0,
@@ -181,13 +184,25 @@ def catalogue_search(
     """Datasets matching every morpheme of ``q`` and every facet filter."""
     index = _current_index()
     wanted = set(terms_of(q)) if q.strip() else set()
-    # A query word must match; the analyser may split a word into several morphemes, so a
-    # dataset matches when it has every morpheme of the query (or the whole word).
-    words = [set(terms_of(word)) for word in q.split()] if q.strip() else []
+    # Every query word must match: as a whole word, or through all of its morphemes (the
+    # analyser splits "초미세먼지" into "초", "미세", "먼지"; a dataset with all three matches).
+    words = []
+    for word in q.split():
+        whole = word.lower()
+        morphemes = frozenset(terms_of(word)) - {whole}
+        words.append((whole, morphemes))
+    candidates: list[_Entry] = index.entries
+    if words:
+        matching: set[int] | None = None
+        for whole, morphemes in words:
+            found = set(index.postings.get(whole, ()))
+            postings = [index.postings.get(m) for m in morphemes]
+            if morphemes and all(postings):
+                found |= set.intersection(*postings)  # type: ignore[arg-type]
+            matching = found if matching is None else matching & found
+        candidates = [index.entries[i] for i in sorted(matching or ())]
     hits: list[tuple[float, _Entry]] = []
-    for entry in index.entries:
-        if words and not all(word & entry.terms for word in words):
-            continue
+    for entry in candidates:
         if not _matches(entry, facet_filters or {}):
             continue
         score = float(len(wanted & entry.terms))

@@ -133,9 +133,9 @@ def _position(text: str, code_if_below_one: str) -> int:
     return value
 
 
-def _authorise(key_text: str, wanted: int) -> Any:
+def _authorise(key_text: str, end: int) -> Any:
     if key_text == SAMPLE_KEY:
-        if wanted > SAMPLE_MAX_ROWS:
+        if end > SAMPLE_MAX_ROWS:
             raise SeoulError("ERROR-335")
         return None
     key = openapi_key_find(key_text)
@@ -168,9 +168,7 @@ def answer(path: str) -> HttpResponse:
             raise SeoulError("ERROR-334")
         if end - start + 1 > MAX_ROWS:
             raise SeoulError("ERROR-336")
-        _authorise(key_text, end - start + 1 if key_text == SAMPLE_KEY else 0)
-        if key_text == SAMPLE_KEY and end > SAMPLE_MAX_ROWS:
-            raise SeoulError("ERROR-335")
+        _authorise(key_text, end)
         resource = Resource.objects.select_related("dataset").filter(service_name=service).first()
         if resource is None:
             raise SeoulError("ERROR-310")

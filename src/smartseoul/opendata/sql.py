@@ -12,6 +12,7 @@ Three fences, each enough on its own for the usual attacks:
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -48,8 +49,14 @@ def _check_statement(sql: str) -> None:
         raise SqlRefused("Only SELECT statements are allowed.")
 
 
-def _sealed_connection() -> duckdb.DuckDBPyConnection:
-    tables = current_tables()
+_RESOURCE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+def _sealed_connection(sql: str) -> duckdb.DuckDBPyConnection:
+    # Only the resources the query names become views: a catalogue of thousands of tables
+    # must not cost thousands of CREATE VIEWs per query.
+    named = {match.lower() for match in _RESOURCE_ID.findall(sql)}
+    tables = [version for version in current_tables(named) if str(version.resource_id) in named]
     connection = duckdb.connect(":memory:", config={"threads": 1})
     files = [str(parquet_path(version.parquet)) for version in tables]
     connection.execute("SET memory_limit = '512MB'")
@@ -69,7 +76,7 @@ def _sealed_connection() -> duckdb.DuckDBPyConnection:
 
 def run_select(sql: str) -> SqlResult:
     _check_statement(sql)
-    connection = _sealed_connection()
+    connection = _sealed_connection(sql)
     timer = threading.Timer(settings.OPENDATA_SQL_TIMEOUT_MS / 1000, connection.interrupt)
     timer.start()
     try:

@@ -33,6 +33,19 @@ SORTS = {
 }
 
 
+def _toggle_url(request: HttpRequest, facet: str, value: str) -> str:
+    """The catalogue with this facet value added to (or, when active, removed from) the
+    current search, keeping the other filters."""
+    query = {k: v for k, v in request.GET.lists() if k != "page"}
+    values = list(query.get(facet, []))
+    if value in values:
+        values.remove(value)
+    else:
+        values.append(value)
+    query[facet] = values
+    return "?" + urlencode(query, doseq=True)
+
+
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
@@ -62,7 +75,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             facet,
             label,
             [
-                (value, labeller(value), count, value in facet_filters.get(facet, []))
+                (
+                    _toggle_url(request, facet, value),
+                    labeller(value),
+                    count,
+                    value in facet_filters.get(facet, []),
+                )
                 for value, count in result.facets.get(facet, {}).items()
             ],
         )
@@ -211,7 +229,15 @@ def sheet(request: HttpRequest, resource_id: str) -> HttpResponse:
                     strict=False,
                 )
             ],
-            "operators": [*OPERATORS, "like"],
+            "operators": [
+                ("eq", "="),
+                ("ne", "≠"),
+                ("gt", ">"),
+                ("gte", "≥"),
+                ("lt", "<"),
+                ("lte", "≤"),
+                ("like", _("contains")),
+            ],
             "q": request.GET.get("q", ""),
             "page_query": urlencode(here, doseq=True),
             "download_query": urlencode(

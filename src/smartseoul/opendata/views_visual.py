@@ -128,7 +128,7 @@ def chart_svg(request: HttpRequest, resource_id: str) -> HttpResponse:
 
 @require_GET
 @xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})
+@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]
 def chart_embed(request: HttpRequest, resource_id: str) -> HttpResponse:
     """A bare page with the chart, for other sites' iframes (the only framable page)."""
     resource = queries.resource_find(resource_id)

@@ -122,6 +122,16 @@ def sensor_register(
     return sensor
 
 
+def sensor_models_ensure_builtin() -> None:
+    """The S-DoT multi-function model is always there to register sensors against."""
+    from smartseoul.urbandata.demo import SDOT_QUANTITIES
+
+    if not SensorModel.objects.filter(code="sdot-multi").exists():
+        sensor_model_save(
+            actor=None, code="sdot-multi", name="S-DoT multi-function", quantities=SDOT_QUANTITIES
+        )
+
+
 CSV_COLUMNS = ["serial", "model", "lat", "lon", "installed_at"]
 
 
@@ -143,6 +153,7 @@ def sensors_import_csv(*, actor: Any | None, text: str) -> ImportResult:
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise ValidationError({"file": _("Missing columns: %(c)s") % {"c": ", ".join(missing)}})
+    sensor_models_ensure_builtin()
     models = {m.code: m for m in SensorModel.objects.all()}
     existing = set(Sensor.objects.values_list("serial", flat=True))
     result = ImportResult()

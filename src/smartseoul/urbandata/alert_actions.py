@@ -55,7 +55,10 @@ def alert_open(
             target=alert,
             details={"rule": rule.pk, "district": district, "subject": subject, "value": value},
         )
-        transaction.on_commit(lambda: _notify_department(alert.pk))
+        if not subject:
+            # District-wide alerts are e-mailed; one sensor's silence is shown on the
+            # dashboard and API only (a network outage would otherwise send thousands).
+            transaction.on_commit(lambda: _notify_department(alert.pk))
     return alert
 
 

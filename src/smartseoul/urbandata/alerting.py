@@ -85,6 +85,7 @@ def alerts_evaluate(*, now: datetime | None = None) -> Changes:
     from smartseoul.urbandata.alert_actions import alert_open, alert_resolve_automatically
 
     now = now or timezone.now()
+    alert_rules_ensure_defaults()
     changes = Changes()
     districts = list(District.objects.values_list("code", flat=True))
     rules = list(AlertRule.objects.filter(active=True))

@@ -16,15 +16,14 @@ from ninja.errors import HttpError
 from smartseoul.api import csrf_check, identified_if_possible, presented_api_key, signed_in
 from smartseoul.urbandata import queries
 from smartseoul.urbandata.actions import reports_store
-from smartseoul.urbandata.payloads import MAX_REPORTS_PER_MESSAGE, parse_report
+from smartseoul.urbandata.payloads import (
+    MAX_REPORTS_PER_MESSAGE,
+    Incoming,
+    Rejected,
+    parse_report,
+)
 
 router = Router(tags=["urbandata"], auth=identified_if_possible)
-
-
-class ReportIn(Schema):
-    serial: str = Field(max_length=100)
-    measured_at: str = Field(description="ISO 8601 with a time zone")
-    values: dict[str, float]
 
 
 class ReportsIn(Schema):
@@ -51,11 +50,15 @@ def post_reports(request: HttpRequest, body: ReportsIn) -> dict[str, int]:
         csrf_check(request)
     if not queries.may_operate_sensors(request.user):
         raise PermissionDenied("This key's account may not send sensor reports.")
-    incoming, rejected = [], []
+    incoming: list[Incoming] = []
+    rejected: list[Rejected] = []
     for item in body.reports:
         result = parse_report(item)
-        (incoming if hasattr(result, "measured_at") else rejected).append(result)
-    stored = reports_store(incoming=incoming, rejected=rejected, source="http")  # type: ignore[arg-type]
+        if isinstance(result, Incoming):
+            incoming.append(result)
+        else:
+            rejected.append(result)
+    stored = reports_store(incoming=incoming, rejected=rejected, source="http")
     return {
         "stored": stored.stored,
         "duplicates": stored.duplicates,
@@ -138,7 +141,7 @@ def series(
         raise HttpError(400, "Give exactly one of sensor, district or neighbourhood.")
     scope, key = chosen[0]
     if scope == "s":
-        found = queries.sensor_by_serial(key)  # type: ignore[arg-type]
+        found = queries.sensor_by_serial(key)
         if found is None:
             raise Http404(f"No sensor {key!r}.")
         key = str(found.pk)
@@ -150,7 +153,7 @@ def series(
     try:
         points = queries.series(
             scope=scope,
-            key=key,  # type: ignore[arg-type]
+            key=key,
             quantity=quantity,
             interval=interval,
             agg=agg,
@@ -175,6 +178,53 @@ def series(
         "interval": interval,
         "agg": agg,
         "points": [{"time": p.bucket, "value": p.value, "count": p.count} for p in points],
+    }
+
+
+class ColumnsOut(Schema):
+    t: list[int] = Field(description="bucket starts, Unix seconds (UTC)")
+    v: list[float | None] = Field(description="the aggregate of each bucket")
+    n: list[int] = Field(description="reports counted in each bucket")
+
+
+class DistrictSeriesOut(Schema):
+    quantity: str
+    interval: str
+    agg: str
+    districts: dict[str, ColumnsOut]
+
+
+@router.get(
+    "/districts/series",
+    response=DistrictSeriesOut,
+    summary="Every district's hourly or daily series at once, as columns (≤ 500 buckets)",
+)
+def districts_series(
+    request: HttpRequest,
+    quantity: str,
+    interval: Literal["hour", "day"] = "hour",
+    agg: Literal["avg", "min", "max", "count"] = "avg",
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, Any]:
+    end = end or timezone.now()
+    start = start or end - (timedelta(days=7) if interval == "hour" else timedelta(days=90))
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise HttpError(400, "start and end need a time zone (e.g. +09:00).")
+    try:
+        found = queries.district_series(
+            quantity=quantity, interval=interval, agg=agg, start=start, end=end
+        )
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from exc
+    return {
+        "quantity": quantity,
+        "interval": interval,
+        "agg": agg,
+        "districts": {
+            code: {"t": columns.times, "v": columns.values, "n": columns.counts}
+            for code, columns in found.items()
+        },
     }
 
 

@@ -38,6 +38,11 @@ def ingest_main(argv: Sequence[str]) -> int:
     parser.add_argument("--group", default="smartseoul-ingest", help="shared subscription group")
     parser.add_argument("--batch-size", type=int, default=2000, help="reports per transaction")
     parser.add_argument("--batch-ms", type=int, default=250, help="longest wait to fill a batch")
+    parser.add_argument(
+        "--no-alerts",
+        action="store_true",
+        help="do not evaluate alert rules here (another ingester or a cron job does)",
+    )
     args = parser.parse_args(argv)
     return run(
         host=args.host,
@@ -47,6 +52,7 @@ def ingest_main(argv: Sequence[str]) -> int:
         group=args.group,
         batch_size=args.batch_size,
         batch_ms=args.batch_ms,
+        evaluate_alerts=not args.no_alerts,
     )
 
 
@@ -70,9 +76,15 @@ def sensors_main(argv: Sequence[str]) -> int:
     from django.conf import settings
 
     if args.command == "import":
+        from django.core.exceptions import ValidationError
+
         from smartseoul.urbandata.actions import sensors_import_csv
 
-        result = sensors_import_csv(actor=None, text=args.csv.read_text(encoding="utf-8"))
+        try:
+            result = sensors_import_csv(actor=None, text=args.csv.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            print(" ".join(exc.messages), file=sys.stderr)
+            return 1
         for error in result.errors:
             print(error, file=sys.stderr)
         if result.errors:

@@ -20,9 +20,11 @@ SDOT_QUANTITIES: dict[str, dict[str, float | str | None]] = {
     "uv_index": {"unit": "UVI", "min": 0, "max": 20, "max_step": None},
     "floating_population": {"unit": "people", "min": 0, "max": 100_000, "max_step": None},
 }
-DEMO_SENSOR_COUNT = 300
+DEMO_SENSOR_COUNT = 200
 DEMO_HOURS = 24
-DEMO_INTERVAL_MINUTES = 10  # the demo's day of history is thinner than real (2 min) to load fast
+# The demo's day of history is hourly (real sensors report every 2 minutes), so that the
+# first `smartseoul demo` loads it in seconds on SQLite.
+DEMO_INTERVAL_MINUTES = 60
 
 
 def urbandata_demo_load() -> None:

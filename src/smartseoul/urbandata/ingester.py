@@ -32,8 +32,7 @@ SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
 # How many unacknowledged messages the broker may have in flight to us (MQTT 5 Receive
 # Maximum); a batch can be no larger, so it is set well above the batch size.
 RECEIVE_MAXIMUM = 20_000
-# Alert rules are evaluated this often by every ingester (the one-active-alert constraint
-# makes concurrent evaluations harmless).
+# Alert rules are evaluated this often, by one ingester at a time (see _evaluate_if_first).
 EVALUATE_EVERY_SECONDS = 60.0
 
 
@@ -111,7 +110,8 @@ class Ingester:
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         client.connect(self.host, self.port, clean_start=False, properties=properties)
         client.loop_start()
-        evaluated = time.monotonic()
+        if self.evaluate_alerts:
+            threading.Thread(target=self._evaluate_periodically, daemon=True).start()
         try:
             while not self.stopping.is_set():
                 batch = self._collect()
@@ -120,23 +120,21 @@ class Ingester:
                     for message in batch:
                         if message.qos > 0:
                             client.ack(message.mid, message.qos)
-                if self.evaluate_alerts and time.monotonic() - evaluated > EVALUATE_EVERY_SECONDS:
-                    evaluated = time.monotonic()
-                    self._evaluate()
         finally:
             client.loop_stop()
             client.disconnect()
             connection.close()
         return self.stats
 
-    def _evaluate(self) -> None:
-        from smartseoul.urbandata.alerting import alerts_evaluate
-
-        try:
-            alerts_evaluate()
-        except DatabaseError:
-            log.exception("evaluating alert rules failed; next try in a minute")
-            connection.close()
+    def _evaluate_periodically(self) -> None:
+        """Alert rules, on a thread of their own so that ingestion never waits for them."""
+        while not self.stopping.wait(EVALUATE_EVERY_SECONDS):
+            try:
+                _evaluate_if_first()
+            except DatabaseError:
+                log.exception("evaluating alert rules failed; next try in a minute")
+            finally:
+                connection.close()  # this thread's own connection
 
     def stop(self, *_args: Any) -> None:
         self.stopping.set()
@@ -195,6 +193,27 @@ class Ingester:
         self.stats.quarantined += result.quarantined
 
 
+# Any fixed number: ingesters on PostgreSQL take this advisory lock so that one of them at a
+# time evaluates the alert rules (the others skip that round).
+_EVALUATION_LOCK = 0x5EB50A1E
+
+
+def _evaluate_if_first() -> None:
+    from smartseoul.urbandata.alerting import alerts_evaluate
+
+    if connection.vendor != "postgresql":
+        alerts_evaluate()  # SQLite: one writer at a time anyway
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_EVALUATION_LOCK])
+        if not cursor.fetchone()[0]:
+            return
+        try:
+            alerts_evaluate()
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_EVALUATION_LOCK])
+
+
 def ingest_main(
     *,
     host: str,
@@ -204,6 +223,7 @@ def ingest_main(
     group: str,
     batch_size: int,
     batch_ms: int,
+    evaluate_alerts: bool = True,
 ) -> int:
     ingester = Ingester(
         host=host,
@@ -213,6 +233,7 @@ def ingest_main(
         group=group,
         batch_size=batch_size,
         batch_ms=batch_ms,
+        evaluate_alerts=evaluate_alerts,
     )
     signal.signal(signal.SIGTERM, ingester.stop)
     signal.signal(signal.SIGINT, ingester.stop)

@@ -101,13 +101,19 @@ class LatestReading(models.Model):
     values = models.JSONField()
     # Per quantity, how many consecutive reports repeated the same raw value (stuck check).
     repeats = models.JSONField(default=dict)
-    updated_at = models.DateTimeField(db_index=True)
+    # Not indexed: a changing indexed column would rule out PostgreSQL's in-place (HOT)
+    # updates, and a scan of one row per sensor is cheap.
+    updated_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"{self.sensor_id}@{self.measured_at.isoformat()}"
 
 
 class Rollup(models.Model):
+    """Sum, count, min and max of one quantity in one bucket: per sensor by hour (a sensor's
+    days are summed from its hours when read), per neighbourhood and district by hour and
+    by Seoul day.  ``updated_at`` is deliberately not indexed (see LatestReading)."""
+
     class Scope(models.TextChoices):
         SENSOR = "s", _("sensor")
         NEIGHBOURHOOD = "n", _("neighbourhood")
@@ -141,7 +147,6 @@ class Rollup(models.Model):
             models.Index(
                 fields=["scope", "granularity", "quantity", "bucket"], name="rollup_area_time"
             ),
-            models.Index(fields=["updated_at"], name="rollup_updated"),
         ]
 
     def __str__(self) -> str:

@@ -91,4 +91,4 @@ def apparent_temperature(temperature: float | None, humidity: float | None) -> f
         - 4.686035
     )
     value = -0.2442 + 0.55399 * tw + 0.45535 * ta - 0.0022 * tw * tw + 0.00278 * tw * ta + 3.0
-    return round(value, 2)
+    return round(float(value), 2)

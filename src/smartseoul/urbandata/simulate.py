@@ -29,6 +29,7 @@ class SimulatedSensor:
     lat: float
     lon: float
     district: str
+    neighbourhood: str | None
     offset: float  # a sensor's own bias, so neighbours differ a little
 
 
@@ -47,6 +48,7 @@ class SimulatedCity:
                     lat=round(lat, 6),
                     lon=round(lon, 6),
                     district=place.district_code,
+                    neighbourhood=place.neighbourhood_code,
                     offset=rng.gauss(0, 1),
                 )
             )

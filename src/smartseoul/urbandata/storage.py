@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -162,8 +161,8 @@ def _refusal(report: Incoming, info: SensorInfo | None, now: datetime) -> str | 
         return "measured before the sensor was installed"
     if info.retired_at is not None and report.measured_at > info.retired_at:
         return "measured after the sensor was retired"
-    unknown = sorted(set(report.values) - info.quantities.keys())
-    if unknown:
+    if not report.values.keys() <= info.quantities.keys():
+        unknown = sorted(set(report.values) - info.quantities.keys())
         return f"the sensor's model does not measure {', '.join(unknown)}"
     return None
 
@@ -226,64 +225,150 @@ def _store_reports(
                 json.dumps(flags),
             )
         )
-    inserted = _insert_reports(rows, now)
-    deltas: dict[tuple[str, str, str, str, datetime], list[float]] = defaultdict(
-        lambda: [0, 0.0, float("inf"), float("-inf")]
-    )
+    if connection.vendor == "postgresql":
+        stored = _insert_and_roll_up_postgresql(rows, now)
+    else:
+        inserted = _insert_reports_sqlite(rows, now)
+        _add_to_rollups_sqlite(_deltas(inserted, candidates, checked_by_key), now)
+        stored = len(inserted)
+    _move_latest(newest, states, now)
+    return stored, len(rows) - stored
+
+
+def _deltas(
+    inserted: set[tuple[int, datetime]],
+    candidates: dict[tuple[int, datetime], tuple[SensorInfo, Incoming]],
+    checked_by_key: dict[tuple[int, datetime], dict[str, float | None]],
+) -> dict[tuple[str, str, str, str, datetime], list[float]]:
+    """Roll-up increments of the newly stored reports: per sensor by hour (a sensor's days
+    are summed from its hours when read), per neighbourhood and district by hour and day."""
+    deltas: dict[tuple[str, str, str, str, datetime], list[float]] = {}
     for key in inserted:
         info, _report = candidates[key]
         hour, day = hour_of(key[1]), seoul_day_of(key[1])
-        areas = [("s", str(info.id)), ("d", info.district)]
+        targets = [("s", "h", str(info.id), hour), ("d", "h", info.district, hour)]
+        targets.append(("d", "d", info.district, day))
         if info.neighbourhood:
-            areas.append(("n", info.neighbourhood))
+            targets += [("n", "h", info.neighbourhood, hour), ("n", "d", info.neighbourhood, day)]
         for quantity, value in checked_by_key[key].items():
             if value is None:
                 continue
-            for scope, area in areas:
-                for granularity, bucket in (("h", hour), ("d", day)):
-                    delta = deltas[(scope, granularity, quantity, area, bucket)]
+            for scope, granularity, area, bucket in targets:
+                delta = deltas.get((scope, granularity, quantity, area, bucket))
+                if delta is None:
+                    deltas[(scope, granularity, quantity, area, bucket)] = [1, value, value, value]
+                else:
                     delta[0] += 1
                     delta[1] += value
                     delta[2] = min(delta[2], value)
                     delta[3] = max(delta[3], value)
-    _add_to_rollups(deltas, now)
-    _move_latest(newest, states, now)
-    return len(inserted), len(rows) - len(inserted)
+    return deltas
 
 
-def _insert_reports(
+# One statement per batch on PostgreSQL: insert the reports (skipping any already stored),
+# and from exactly the inserted rows add every value to its sensor-hour, neighbourhood and
+# district hour and day roll-ups.  The aggregation runs inside PostgreSQL; Python only ships
+# five arrays.  Roll-ups are upserted in a fixed order so that concurrent ingesters lock the
+# same rows in the same order.
+_POSTGRESQL_INSERT_AND_ROLL_UP = """
+WITH inserted AS (
+    INSERT INTO urbandata_report (sensor_id, measured_at, received_at, raw, "values", flags)
+    SELECT s, m, %(now)s, r::jsonb, v::jsonb, f::jsonb
+    FROM unnest(%(sensors)s::bigint[], %(times)s::timestamptz[], %(raw)s::text[],
+                %(values)s::text[], %(flags)s::text[]) AS u(s, m, r, v, f)
+    ON CONFLICT (sensor_id, measured_at) DO NOTHING
+    RETURNING sensor_id, measured_at, "values"
+), measured AS (
+    SELECT i.sensor_id, e.key AS quantity, (e.value)::float8 AS value,
+           date_trunc('hour', i.measured_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
+           date_trunc('day', i.measured_at AT TIME ZONE 'Asia/Seoul')
+               AT TIME ZONE 'Asia/Seoul' AS day
+    FROM inserted i, jsonb_each(i."values") e
+    WHERE jsonb_typeof(e.value) = 'number'
+), placed AS (
+    SELECT m.*, s.district_id, s.neighbourhood_id
+    FROM measured m JOIN urbandata_sensor s ON s.id = m.sensor_id
+), increments AS (
+    -- Each level grouped on its own: cheaper than fanning every value out five times.
+    SELECT 's' AS scope, 'h' AS granularity, quantity, sensor_id::text AS key, hour AS bucket,
+           COUNT(*) AS n, SUM(value) AS total, MIN(value) AS low, MAX(value) AS high
+    FROM placed GROUP BY sensor_id, quantity, hour
+    UNION ALL
+    SELECT 'd', 'h', quantity, district_id, hour, COUNT(*), SUM(value), MIN(value), MAX(value)
+    FROM placed GROUP BY district_id, quantity, hour
+    UNION ALL
+    SELECT 'd', 'd', quantity, district_id, day, COUNT(*), SUM(value), MIN(value), MAX(value)
+    FROM placed GROUP BY district_id, quantity, day
+    UNION ALL
+    SELECT 'n', 'h', quantity, neighbourhood_id, hour, COUNT(*), SUM(value), MIN(value),
+           MAX(value)
+    FROM placed WHERE neighbourhood_id IS NOT NULL GROUP BY neighbourhood_id, quantity, hour
+    UNION ALL
+    SELECT 'n', 'd', quantity, neighbourhood_id, day, COUNT(*), SUM(value), MIN(value),
+           MAX(value)
+    FROM placed WHERE neighbourhood_id IS NOT NULL GROUP BY neighbourhood_id, quantity, day
+), rolled AS (
+    INSERT INTO urbandata_rollup
+        (scope, granularity, quantity, key, bucket, count, total, minimum, maximum, updated_at)
+    SELECT scope, granularity, quantity, key, bucket, n, total, low, high, %(now)s
+    FROM increments
+    ORDER BY scope, granularity, quantity, key, bucket
+    ON CONFLICT (scope, granularity, quantity, key, bucket) DO UPDATE SET
+        count = urbandata_rollup.count + EXCLUDED.count,
+        total = urbandata_rollup.total + EXCLUDED.total,
+        minimum = LEAST(urbandata_rollup.minimum, EXCLUDED.minimum),
+        maximum = GREATEST(urbandata_rollup.maximum, EXCLUDED.maximum),
+        updated_at = EXCLUDED.updated_at
+    RETURNING 1
+)
+SELECT (SELECT COUNT(*) FROM inserted), (SELECT COUNT(*) FROM rolled)
+"""
+
+
+def _insert_and_roll_up_postgresql(
+    rows: list[tuple[int, datetime, str, str, str]], now: datetime
+) -> int:
+    import psycopg
+
+    sensors, times, raw, values, flags = (list(column) for column in zip(*rows, strict=True))
+    connection.ensure_connection()
+    # A server-side-binding cursor with binary parameters: Django's default client-side
+    # cursor would quote every array element in Python, which costs more than the insert.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            _POSTGRESQL_INSERT_AND_ROLL_UP,
+            {
+                "now": now,
+                "sensors": sensors,
+                "times": times,
+                "raw": raw,
+                "values": values,
+                "flags": flags,
+            },
+            binary=True,
+        )
+        stored, _rolled = cursor.fetchone()  # type: ignore[misc]
+    return int(stored)
+
+
+def _insert_reports_sqlite(
     rows: list[tuple[int, datetime, str, str, str]], now: datetime
 ) -> set[tuple[int, datetime]]:
     inserted: set[tuple[int, datetime]] = set()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "INSERT INTO urbandata_report"
-                ' (sensor_id, measured_at, received_at, raw, "values", flags)'
-                " SELECT s, m, %s, r::jsonb, v::jsonb, f::jsonb"
-                " FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[],"
-                " %s::text[]) AS u(s, m, r, v, f)"
-                " ON CONFLICT (sensor_id, measured_at) DO NOTHING"
-                " RETURNING sensor_id, measured_at",
-                [now, *map(list, zip(*rows, strict=True))],
-            )
-            inserted = {(sid, when.astimezone(UTC)) for sid, when in cursor.fetchall()}
-        else:
-            adapt = connection.ops.adapt_datetimefield_value
-            received = adapt(now)
-            for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
-                chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
-                params: list[Any] = []
-                for sensor_id, measured_at, raw, values, flags in chunk:
-                    params += [sensor_id, adapt(measured_at), received, raw, values, flags]
-                placeholders = ",".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-                cursor.execute(_SQLITE_INSERT_REPORTS.replace("{rows}", placeholders), params)
-                # SQLite hands back naive UTC datetimes (Django's converters) or text.
-                for sensor_id, returned in cursor.fetchall():
-                    when = (
-                        datetime.fromisoformat(returned) if isinstance(returned, str) else returned
-                    )
-                    inserted.add((sensor_id, when.replace(tzinfo=UTC)))
+        adapt = connection.ops.adapt_datetimefield_value
+        received = adapt(now)
+        for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
+            chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
+            params: list[Any] = []
+            for sensor_id, measured_at, raw, values, flags in chunk:
+                params += [sensor_id, adapt(measured_at), received, raw, values, flags]
+            placeholders = ",".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(_SQLITE_INSERT_REPORTS.replace("{rows}", placeholders), params)
+            # SQLite hands back naive UTC datetimes (Django's converters) or text.
+            for sensor_id, returned in cursor.fetchall():
+                when = datetime.fromisoformat(returned) if isinstance(returned, str) else returned
+                inserted.add((sensor_id, when.replace(tzinfo=UTC)))
     return inserted
 
 
@@ -294,46 +379,33 @@ _SQLITE_INSERT_REPORTS = (
 )
 
 
-def _add_to_rollups(
+def _add_to_rollups_sqlite(
     deltas: dict[tuple[str, str, str, str, datetime], list[float]], now: datetime
 ) -> None:
     if not deltas:
         return
-    # A fixed order, so two ingesters touching the same buckets lock them in the same order.
-    ordered = sorted(deltas.items())
+    # Few distinct buckets per batch: adapt each once, not once per row.
+    adapted: dict[datetime, Any] = {}
+
+    def adapt(moment: datetime) -> Any:
+        if moment not in adapted:
+            adapted[moment] = connection.ops.adapt_datetimefield_value(moment)
+        return adapted[moment]
+
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            columns = list(zip(*[(*key, *delta) for key, delta in ordered], strict=True))
-            cursor.execute(
-                "INSERT INTO urbandata_rollup"
-                " (scope, granularity, quantity, key, bucket, count, total, minimum, maximum,"
-                " updated_at)"
-                " SELECT sc, g, q, k, b, c, t, mi, ma, %s FROM unnest(%s::text[], %s::text[],"
-                " %s::text[], %s::text[], %s::timestamptz[], %s::int[], %s::float8[],"
-                " %s::float8[], %s::float8[]) AS u(sc, g, q, k, b, c, t, mi, ma)"
-                " ON CONFLICT (scope, granularity, quantity, key, bucket) DO UPDATE SET"
-                " count = urbandata_rollup.count + EXCLUDED.count,"
-                " total = urbandata_rollup.total + EXCLUDED.total,"
-                " minimum = LEAST(urbandata_rollup.minimum, EXCLUDED.minimum),"
-                " maximum = GREATEST(urbandata_rollup.maximum, EXCLUDED.maximum),"
-                " updated_at = EXCLUDED.updated_at",
-                [now, *map(list, columns)],
-            )
-        else:
-            adapt = connection.ops.adapt_datetimefield_value
-            cursor.executemany(
-                "INSERT INTO urbandata_rollup"
-                " (scope, granularity, quantity, key, bucket, count, total, minimum, maximum,"
-                " updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (scope, granularity, quantity, key, bucket) DO UPDATE SET"
-                " count = count + excluded.count, total = total + excluded.total,"
-                " minimum = min(minimum, excluded.minimum),"
-                " maximum = max(maximum, excluded.maximum), updated_at = excluded.updated_at",
-                [
-                    (s, g, q, k, adapt(b), int(d[0]), d[1], d[2], d[3], adapt(now))
-                    for (s, g, q, k, b), d in ordered
-                ],
-            )
+        cursor.executemany(
+            "INSERT INTO urbandata_rollup"
+            " (scope, granularity, quantity, key, bucket, count, total, minimum, maximum,"
+            " updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (scope, granularity, quantity, key, bucket) DO UPDATE SET"
+            " count = count + excluded.count, total = total + excluded.total,"
+            " minimum = min(minimum, excluded.minimum),"
+            " maximum = max(maximum, excluded.maximum), updated_at = excluded.updated_at",
+            [
+                (s, g, q, k, adapt(b), int(d[0]), d[1], d[2], d[3], adapt(now))
+                for (s, g, q, k, b), d in sorted(deltas.items())
+            ],
+        )
 
 
 def _move_latest(
@@ -352,8 +424,11 @@ def _move_latest(
         )
         for sensor_id, (measured_at, values) in sorted(newest.items())
     ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(
                 "INSERT INTO urbandata_latestreading"
                 ' (sensor_id, measured_at, "values", repeats, updated_at)'
@@ -364,15 +439,17 @@ def _move_latest(
                 " updated_at = EXCLUDED.updated_at"
                 " WHERE urbandata_latestreading.measured_at < EXCLUDED.measured_at",
                 [now, *map(list, zip(*rows, strict=True))],
+                binary=True,
             )
-        else:
-            adapt = connection.ops.adapt_datetimefield_value
-            cursor.executemany(
-                "INSERT INTO urbandata_latestreading"
-                ' (sensor_id, measured_at, "values", repeats, updated_at)'
-                " VALUES (%s, %s, %s, %s, %s)"
-                " ON CONFLICT (sensor_id) DO UPDATE SET measured_at = excluded.measured_at,"
-                ' "values" = excluded."values", repeats = excluded.repeats,'
-                " updated_at = excluded.updated_at WHERE measured_at < excluded.measured_at",
-                [(s, adapt(m), v, r, adapt(now)) for s, m, v, r in rows],
-            )
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO urbandata_latestreading"
+            ' (sensor_id, measured_at, "values", repeats, updated_at)'
+            " VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT (sensor_id) DO UPDATE SET measured_at = excluded.measured_at,"
+            ' "values" = excluded."values", repeats = excluded.repeats,'
+            " updated_at = excluded.updated_at WHERE measured_at < excluded.measured_at",
+            [(s, adapt(m), v, r, adapt(now)) for s, m, v, r in rows],
+        )

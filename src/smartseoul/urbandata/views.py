@@ -29,12 +29,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartseoul.accounts.models import User
 from smartseoul.places.boundaries import district_features
 from smartseoul.places.models import District
 from smartseoul.urbandata import queries
 from smartseoul.urbandata.actions import sensors_import_csv
 from smartseoul.urbandata.alert_actions import (
     alert_acknowledge,
+    alert_assign,
     alert_record_action,
     alert_resolve,
     may_handle_alert,
@@ -200,13 +202,21 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(
         Alert.objects.select_related("rule", "district", "assignee", "department"), pk=pk
     )
+    may_handle = may_handle_alert(request.user, alert)
+    assignees = []
+    if may_handle:
+        # The district office's officials and the sensor operators.
+        candidates = User.objects.filter(is_active=True, official_profile__isnull=False)
+        candidates = candidates.select_related("official_profile").order_by("email")[:200]
+        assignees = [u for u in candidates if may_handle_alert(u, alert)][:50]
     return render(
         request,
         "urbandata/alert.html",
         {
             "alert": alert,
             "history": alert.history.select_related("actor"),
-            "may_handle": may_handle_alert(request.user, alert),
+            "may_handle": may_handle,
+            "assignees": assignees,
         },
     )
 
@@ -224,6 +234,12 @@ def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
         elif step == "action":
             alert_record_action(actor=request.user, alert=alert, action_taken=note)  # type: ignore[arg-type]
             messages.success(request, _("Action recorded."))
+        elif step == "assign":
+            assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+            if assignee is None:
+                raise ValidationError({"assignee": _("Choose who handles the alert.")})
+            alert_assign(actor=request.user, alert=alert, assignee=assignee)  # type: ignore[arg-type]
+            messages.success(request, _("Alert assigned."))
         elif step == "resolve":
             alert_resolve(actor=request.user, alert=alert, note=note)  # type: ignore[arg-type]
             messages.success(request, _("Alert resolved."))

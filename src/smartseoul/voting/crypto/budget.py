@@ -38,9 +38,10 @@ digit position, so a proof cannot be replayed for another ballot, scope, rule or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from smartseoul.voting.crypto.ballot import BallotSecrets, ElectionContext, EncryptedBallot
 from smartseoul.voting.crypto.codec import read_int, read_list, read_object, read_point
 from smartseoul.voting.crypto.elgamal import Ciphertext, encrypt, weighted_sum
 from smartseoul.voting.crypto.errors import ProofError
@@ -404,6 +405,53 @@ def verify_budget(statement: BudgetStatement, proof: BudgetProof) -> None:
         )
     except ProofError:
         raise ProofError("budget proof: the total is not within the bounds") from None
+
+
+def ballot_statement(
+    context: ElectionContext, ballot: EncryptedBallot, question: int, rule: BudgetRule
+) -> BudgetStatement:
+    """The statement for question ``question`` of an encrypted mVoting ballot."""
+    if not 0 <= question < len(ballot.questions):
+        raise ProofError(f"the ballot has no question {question}")
+    ciphertexts = tuple(option.ciphertext for option in ballot.questions[question].options)
+    return BudgetStatement(
+        context.election_hash, ballot.binding, question, context.public_key, rule, ciphertexts
+    )
+
+
+def prove_ballot_budgets(
+    context: ElectionContext,
+    ballot: EncryptedBallot,
+    ballot_secrets: BallotSecrets,
+    rules: Mapping[int, BudgetRule],
+) -> dict[int, BudgetProof]:
+    """Budget proofs for the questions in ``rules``, from what :func:`.ballot.encrypt_ballot`
+    returned. Every nonce comes from the ballot's seed (option ``i`` of question ``q`` was
+    encrypted with ``nonce("encrypt", u32(q), u32(i))``), so a Benaloh audit re-derives them."""
+    seed = NonceSource(ballot_secrets.seed, context.election_hash)
+    proofs = {}
+    for question, rule in sorted(rules.items()):
+        statement = ballot_statement(context, ballot, question, rule)
+        choices = ballot_secrets.selections[question]
+        nonces = [seed(b"encrypt", u32(question), u32(i)) for i in range(len(choices))]
+        proofs[question] = prove_budget(statement, choices=choices, nonces=nonces, seed=seed)
+    return proofs
+
+
+def verify_ballot_budgets(
+    context: ElectionContext,
+    ballot: EncryptedBallot,
+    rules: Mapping[int, BudgetRule],
+    proofs: Mapping[int, BudgetProof],
+) -> None:
+    """Check one budget proof per ruled question (after :func:`.ballot.verify_ballot`)."""
+    if set(proofs) != set(rules):
+        raise ProofError("one budget proof per budget question is needed")
+    for question, rule in sorted(rules.items()):
+        try:
+            verify_budget(ballot_statement(context, ballot, question, rule), proofs[question])
+        except ProofError as error:
+            raise ProofError(f"question {question}: {error}") from None
 
 
 def read_rule(value: object, where: str = "rule") -> BudgetRule:
