@@ -58,7 +58,14 @@ def test_find_by_korean_word_then_chart_and_map(
     page.get_by_role("button", name="그리기").click()
     chart = page.locator("#od-chart")
     expect(chart).to_be_visible()
-    page.wait_for_function("document.getElementById('od-chart').naturalWidth > 0")
+    # The chart is an SVG image: it must actually load and have a size. (Polled from here:
+    # the page's CSP forbids the string evaluation wait_for_function uses.)
+    for _ in range(100):
+        if chart.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the chart image did not load")
     expect(page.locator(".od-chart table tr", has_text="보통")).to_contain_text("46.5")
 
     page.get_by_role("link", name="지도", exact=True).click()

@@ -9,6 +9,7 @@ from django.test import Client
 from smartseoul.accounts.actions import api_key_issue
 from smartseoul.accounts.models import User
 from smartseoul.urbandata.models import Report, Sensor
+from tests.conftest import totp_activate
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
 
@@ -27,6 +28,7 @@ def reports(serial: str, hours: int) -> list[dict[str, object]]:
 def test_a_gateway_key_sends_a_batch_and_bad_reports_are_counted(
     sensors: dict[str, Sensor], sensor_operator: User
 ) -> None:
+    totp_activate(sensor_operator)  # an official's keys work once their TOTP is set up
     _key, secret = api_key_issue(user=sensor_operator, name="gateway 7")
     batch = [*reports("SDOT-MAPO-1", 2), {"serial": "SDOT-MAPO-1", "values": {"pm10": 1}}]
     answer = Client().post(

@@ -1,7 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_categories(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """The standard categories, back after a flush (tests, ``manage flush``) empties the
+    table the migration filled; categories an operator edited are left as they are."""
+    from smartseoul.complaints.categories import categories_load
+    from smartseoul.complaints.models import Category
+
+    if not Category.objects.using(using).exists():
+        categories_load()
 
 
 class ComplaintsConfig(AppConfig):
@@ -28,3 +41,4 @@ class ComplaintsConfig(AppConfig):
             )
         )
         register_demo_loader(complaints_demo_load)
+        post_migrate.connect(_ensure_categories, sender=self)
