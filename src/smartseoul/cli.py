@@ -159,8 +159,10 @@ def cmd_worker(args: argparse.Namespace, rest: Sequence[str]) -> int:
     from django.core.management import call_command
 
     from smartseoul.ledger.publisher import start_thread
+    from smartseoul.web import periodic
 
     start_thread()  # ledger checkpoints, at least once a second while entries arrive
+    periodic.start_thread()  # escalations, dataset refreshes, sensor archives (web/periodic.py)
     call_command("db_worker", *rest)
     return 0
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.apps import AppConfig
@@ -17,6 +18,12 @@ def _ensure_categories(sender: Any, using: str = "default", **kwargs: Any) -> No
         categories_load()
 
 
+def _escalate() -> None:
+    from smartseoul.complaints.actions import reports_escalate_overdue
+
+    reports_escalate_overdue()
+
+
 class ComplaintsConfig(AppConfig):
     name = "smartseoul.complaints"
     label = "complaints"
@@ -24,7 +31,7 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from smartseoul.complaints.demo import complaints_demo_load
-        from smartseoul.web import services
+        from smartseoul.web import periodic, services
         from smartseoul.web.demo import register_demo_loader
 
         services.register(
@@ -41,4 +48,7 @@ class ComplaintsConfig(AppConfig):
             )
         )
         register_demo_loader(complaints_demo_load)
+        periodic.register(
+            periodic.Job("complaints.escalate", datetime.timedelta(hours=1), _escalate)
+        )
         post_migrate.connect(_ensure_categories, sender=self)

@@ -1,7 +1,17 @@
 from __future__ import annotations
 
+import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def _daily() -> None:
+    """Yesterday's raw reports to Parquet first, then drop what is past the retention."""
+    from smartseoul.urbandata.maintenance import reports_archive, reports_prune
+
+    reports_archive()
+    reports_prune()
 
 
 class UrbandataConfig(AppConfig):
@@ -11,7 +21,7 @@ class UrbandataConfig(AppConfig):
 
     def ready(self) -> None:
         from smartseoul.urbandata.demo import urbandata_demo_load
-        from smartseoul.web import services
+        from smartseoul.web import periodic, services
         from smartseoul.web.demo import register_demo_loader
 
         services.register(
@@ -25,3 +35,6 @@ class UrbandataConfig(AppConfig):
             )
         )
         register_demo_loader(urbandata_demo_load)
+        periodic.register(
+            periodic.Job("urbandata.archive_and_prune", datetime.timedelta(days=1), _daily)
+        )
