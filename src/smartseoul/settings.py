@@ -230,6 +230,13 @@ INSTALLED_APPS += [f"allauth.socialaccount.providers.{name}" for name in SOCIALA
 # Messages are queued as background tasks (smartseoul/web/mail.py); the worker hands them to
 # the delivery backend: SMTP in production, the terminal in the demo and in development.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", "smartseoul.web.mail.QueuedEmailBackend")
+# Text messages (web/sms.py): a class with send(*, to, text) for the city's SMS gateway.
+SMS_BACKEND = env.str(
+    "SMARTSEOUL_SMS_BACKEND",
+    "smartseoul.web.sms.DisabledSmsBackend"
+    if IS_PRODUCTION
+    else "smartseoul.web.sms.ConsoleSmsBackend",
+)
 EMAIL_DELIVERY_BACKEND = env.str(
     "EMAIL_DELIVERY_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

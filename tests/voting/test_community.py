@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -108,3 +109,29 @@ def test_the_console_prints_codes_once(cityhall_official: User) -> None:
     assert len(codes) == 2
     again = client.get(f"/voting/console/{vote.public_id}/roll/").content.decode()
     assert codes[0] not in again
+
+
+def test_codes_go_out_by_text_message_and_bad_contacts_are_named(
+    cityhall_official: User,
+    capsys: pytest.CaptureFixture[str],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.management import call_command
+
+    vote = election(cityhall_official)
+    with pytest.raises(ValidationError, match="101-1203"):
+        roll_import(
+            actor=cityhall_official,
+            vote=vote,
+            households=[Household("101-1203", 1, "not a phone")],
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        [issued] = roll_import(
+            actor=cityhall_official,
+            vote=vote,
+            households=[Household("101-1201", 1, "010-2345-6789")],
+        )
+    call_command("db_worker", "--batch", "--no-startup-delay")  # the worker sends it
+    printed = capsys.readouterr().out
+    assert "[SMS to 010-2345-6789]" in printed
+    assert issued.credential in printed

@@ -111,7 +111,10 @@ class RollUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Voter roll (CSV)"),
         required=False,
-        help_text=_("Columns: household, weight (optional), contact (e-mail, optional)."),
+        help_text=_(
+            "Columns: household, weight (optional), contact (optional: an e-mail address or a "
+            "mobile number, where the code is sent)."
+        ),
     )
     text = forms.CharField(
         label=_("…or paste it"),

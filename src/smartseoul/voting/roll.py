@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from smartseoul.audit.actions import audit_record
 from smartseoul.voting.models import RollEntry, Vote
+from smartseoul.web.sms import mobile_number, sms_deliver
 
 # Without 0/O and 1/I/L: read aloud or typed from paper without mistakes.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -106,6 +107,16 @@ def roll_import(
         raise ValidationError({"roll": f"Households listed twice: {', '.join(duplicates[:10])}"})
     if len(existing) + len(rows) > MAX_HOUSEHOLDS:
         raise ValidationError({"roll": f"A roll has at most {MAX_HOUSEHOLDS} households."})
+    unreachable = [
+        h.label for h in rows if h.contact and "@" not in h.contact and not mobile_number(h.contact)
+    ]
+    if unreachable:
+        raise ValidationError(
+            {
+                "roll": "A contact must be an e-mail address or a mobile number (010-…): "
+                + ", ".join(unreachable[:10])
+            }
+        )
     issued = []
     now = timezone.now()
     for household in rows:
@@ -125,7 +136,17 @@ def roll_import(
     for item in issued:
         if "@" in item.entry.contact:
             transaction.on_commit(lambda item=item: _email_credential(vote, item))
+        elif number := mobile_number(item.entry.contact):
+            text = _sms_text(vote, item)
+            transaction.on_commit(
+                lambda number=number, text=text: sms_deliver.enqueue(number, text)
+            )
     return issued
+
+
+def _sms_text(vote: Vote, item: IssuedCredential) -> str:
+    # Short: one long SMS (LMS) at most, whatever the gateway.
+    return f"[{vote.title[:40]}] {item.entry.label} 투표 코드 {item.credential}"
 
 
 def _email_credential(vote: Vote, item: IssuedCredential) -> None:
