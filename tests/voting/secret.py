@@ -27,6 +27,7 @@ from smartseoul.voting.trustees import (
     trustee_transport_key_submit,
     trustees_appoint,
 )
+from tests.conftest import totp_activate
 
 QUESTIONS = [
     QuestionSpec("위원장은 누구로?", ["김하늘", "이바다", "박산"]),
@@ -38,6 +39,7 @@ def trustee_user(email: str) -> User:
     user = User.objects.create_user(email, "correct-horse-battery-staple")
     email_mark_verified(user)
     role_grant(actor=None, user=user, role=Role.ELECTION_TRUSTEE)
+    totp_activate(user)  # trustees, like officials, work with two-factor authentication
     return User.objects.get(pk=user.pk)  # fresh: permissions are cached per instance
 
 

@@ -9,6 +9,7 @@ from smartseoul.accounts.actions import api_key_issue
 from smartseoul.accounts.models import User
 from smartseoul.voting import trustee_device as device
 from smartseoul.voting.trustees import ceremony_of
+from tests.conftest import totp_activate
 from tests.voting.secret import secret_draft, trustee_user
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,7 @@ def test_appoint_then_publish_a_transport_key(cityhall_official: User) -> None:
     trustees = [trustee_user(f"api{i}@example.org") for i in (1, 2)]
     vote = secret_draft(cityhall_official)
     base = f"/api/voting/trustee/votes/{vote.public_id}"
+    totp_activate(cityhall_official)  # an official's key works once their TOTP is set up
     admin = key_client(cityhall_official)
     answer = admin.post(
         base + "/trustees",
