@@ -111,6 +111,9 @@ def test_the_console_prints_codes_once(cityhall_official: User) -> None:
     assert codes[0] not in again
 
 
+# The real worker closes its database connection when done, which would end a
+# test-wrapping transaction: these rows are committed for real.
+@pytest.mark.django_db(transaction=True)
 def test_codes_go_out_by_text_message_and_bad_contacts_are_named(
     cityhall_official: User,
     capsys: pytest.CaptureFixture[str],

@@ -246,6 +246,9 @@ def test_retries_after_a_lost_answer_are_harmless(
     assert vote.trustees.get(index=1).decryption == first
 
 
+# The real worker closes its database connection when done, which would end a
+# test-wrapping transaction: these rows are committed for real.
+@pytest.mark.django_db(transaction=True)
 def test_counting_runs_in_the_background_and_only_once(
     ready: tuple[Vote, dict[int, device.State]],
     voters: list[User],

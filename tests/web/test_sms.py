@@ -29,7 +29,9 @@ def test_without_a_gateway_production_refuses_rather_than_drops() -> None:
         sms.DisabledSmsBackend().send(to="010-1234-5678", text="코드 1234")
 
 
-@pytest.mark.django_db
+# The real worker closes its database connection when done, which would end a
+# test-wrapping transaction: these rows are committed for real.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_a_queued_text(
     capsys: pytest.CaptureFixture[str], django_capture_on_commit_callbacks: object
 ) -> None:
