@@ -14,14 +14,24 @@ twice. Points keep only their canonical 32-byte encoding, which is what libsodiu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import secrets
+import sys
 from collections.abc import Iterable
 from functools import lru_cache
 
 import rbcl
 
 from smartseoul.voting.crypto.errors import ProofError
+
+# rbcl writes its bundled libsodium to a fresh temporary file at import and never removes
+# it: 2.8 MB left in /tmp by every process that loads the crypto (gigabytes after a day of
+# worker restarts or one CI run). The library is loaded by then, and POSIX keeps a loaded
+# file's mapping after unlinking; elsewhere the file stays, as before.
+with contextlib.suppress(OSError, AttributeError, KeyError):
+    os.unlink(sys.modules["rbcl._sodium"].lib_path)
 
 #: ℓ = 2^252 + 27742317777372353535851937790883648493, the prime order of ristretto255.
 ORDER = 2**252 + 27742317777372353535851937790883648493
