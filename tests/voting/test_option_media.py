@@ -91,3 +91,24 @@ def test_pictures_are_checked_and_frozen_with_the_vote(
     assert "초안" in page.content.decode()
     wifi.refresh_from_db()
     assert not wifi.image
+
+
+def test_a_sideways_phone_photo_is_published_upright(
+    cityhall_official: User, settings: object, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+    client = official_client(cityhall_official)
+    vote = _draft(client)
+    wifi = Option.objects.get(question__vote=vote, label="공공 와이파이")
+    # Stored 300 wide and 200 high, with EXIF saying "turn 90° to view": a portrait photo.
+    picture = Image.new("RGB", (300, 200), (200, 40, 40))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    picture.save(out, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("portrait.jpg", out.getvalue(), content_type="image/jpeg")
+    client.post(f"/voting/console/{vote.public_id}/options/", {"option": wifi.pk, "image": upload})
+    wifi.refresh_from_db()
+    with Image.open(wifi.image.path) as stored:
+        assert stored.size == (200, 300)  # upright, as the phone showed it
+        assert not stored.getexif()

@@ -20,7 +20,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, UnidentifiedImageError
+
+from smartseoul.lib.images import jpeg_bytes, upright_rgb
 
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -153,14 +155,11 @@ def _degrees(value: Any) -> float:
 
 def render_photo(source: IO[bytes], redactions: list[list[float]]) -> tuple[bytes, bytes]:
     """The published JPEG and its thumbnail: turned upright, no metadata, boxes blacked out."""
-    with Image.open(source) as original:
-        image = ImageOps.exif_transpose(original)
-        image = image.convert("RGB")  # drops alpha and palette; a new image carries no EXIF
-    image.thumbnail((PUBLISHED_LONG_SIDE, PUBLISHED_LONG_SIDE))
+    image = upright_rgb(source, max_side=PUBLISHED_LONG_SIDE)
     _black_boxes(image, redactions)
-    published = _jpeg(image)
+    published = jpeg_bytes(image)
     image.thumbnail((THUMBNAIL_LONG_SIDE, THUMBNAIL_LONG_SIDE))
-    return published, _jpeg(image)
+    return published, jpeg_bytes(image)
 
 
 def _black_boxes(image: Image.Image, boxes: list[list[float]]) -> None:
@@ -168,14 +167,6 @@ def _black_boxes(image: Image.Image, boxes: list[list[float]]) -> None:
     width, height = image.size
     for x, y, w, h in boxes:
         draw.rectangle([x * width, y * height, (x + w) * width, (y + h) * height], fill=(0, 0, 0))
-
-
-def _jpeg(image: Image.Image) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85, optimize=True)  # no exif= argument: none written
-    return buffer.getvalue()
 
 
 def render_video(source: File) -> tuple[bytes, bytes]:  # type: ignore[type-arg]

@@ -468,13 +468,14 @@ def _clean_image(upload: File[Any]) -> File[Any]:
     import io
 
     from django.core.files.base import ContentFile
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
+
+    from smartseoul.lib.images import upright_rgb
 
     try:
-        image = Image.open(upload)
-        image.thumbnail((1600, 1600))
+        image = upright_rgb(upload, max_side=1600)
         buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="PNG")
+        image.save(buffer, format="PNG")
     except (UnidentifiedImageError, OSError):
         raise ValidationError(
             {"screenshot": "The screenshot must be a PNG or JPEG image."}

@@ -3,7 +3,6 @@ is a draft: once scheduled, what voters see must not change under them."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from smartseoul.audit.actions import audit_record
+from smartseoul.lib.images import jpeg_bytes, upright_rgb
 from smartseoul.voting.models import Option, Vote
 from smartseoul.voting.permissions import may_manage
 
@@ -31,13 +31,10 @@ def _reencoded(upload: UploadedFile) -> bytes:
         with Image.open(upload) as original:
             if original.format not in ACCEPTED_FORMATS:
                 raise ValidationError({"image": _("Upload a JPEG, PNG or WebP image.")})
-            picture = original.convert("RGB")
+        upload.seek(0)
+        return jpeg_bytes(upright_rgb(upload, max_side=MAX_SIDE))
     except (UnidentifiedImageError, OSError):
         raise ValidationError({"image": _("This file is not an image.")}) from None
-    picture.thumbnail((MAX_SIDE, MAX_SIDE))
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=85, optimize=True)
-    return out.getvalue()
 
 
 @transaction.atomic
