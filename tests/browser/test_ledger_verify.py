@@ -65,6 +65,8 @@ def test_check_a_vehicle_and_a_file(page: Page, tmp_path: Path) -> None:
     page.on("request", lambda request: requests.append(request.method))
     page.locator("#upload-form input[type=file]").set_input_files(str(report))
     page.locator("#upload-form button").click()
+    # The vehicle's two results give way to the file's one (wait for it: the page reloads).
+    expect(page.locator(".ledger-result")).to_have_count(1)
     expect(page.locator(".ledger-result")).to_contain_text("Inspection report")
     expect(page.locator('.browser-check[data-verified="yes"]')).to_have_count(1)
     assert "POST" not in requests
