@@ -118,6 +118,13 @@ from smartseoul.voting.verify_record import verify
 
 setup = json.load(open(sys.argv[1]))
 vote = Vote.objects.get(public_id=setup["vote"])
+admin = User.objects.get(email="admin@race.example")
+vote_sync_status(vote, now=vote.closes_at + datetime.timedelta(seconds=1))
+vote_tally(actor=admin, vote=vote)
+encrypted_count_finish(vote=vote, actor=admin)  # what the worker's task does
+vote.refresh_from_db()
+# Counting has put every ballot in the ledger; in ledger order, each voter's counted ballot
+# must be their last.
 per_voter = {}
 for i in range(%(voters)d):
     user = User.objects.get(email=f"v{i}@race.example")
@@ -131,11 +138,6 @@ for i in range(%(voters)d):
         "others_replaced": all(b.replaced_at is not None for b in ballots[:-1]),
         "live": sum(1 for b in ballots if b.replaced_at is None),
     }
-admin = User.objects.get(email="admin@race.example")
-vote_sync_status(vote, now=vote.closes_at + datetime.timedelta(seconds=1))
-vote_tally(actor=admin, vote=vote)
-encrypted_count_finish(vote=vote, actor=admin)  # what the worker's task does
-vote.refresh_from_db()
 ciphertexts = tally_from_json(vote.encrypted_tally)
 for i in (1, 3):
     share = device.decrypt(setup["states"][str(i)], bytes.fromhex(vote.election_hash), ciphertexts)
