@@ -201,3 +201,25 @@ def test_posts_are_limited_per_api_key(
     answers = [client.post("/open311/v2/requests.json", form).status_code for _ in range(3)]
     assert answers == [201, 201, 429]
     assert_valid(client.post("/open311/v2/requests.json", form).json(), "errors")
+
+
+def test_reads_are_limited_per_address_and_per_api_key(
+    client: Client, api_key: str, settings: object, departments: None
+) -> None:
+    settings.API_RATE_ANONYMOUS = "2/m"  # type: ignore[attr-defined]
+    settings.API_RATE_KEY = "3/m"  # type: ignore[attr-defined]
+    answers = [client.get("/open311/v2/requests.json").status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
+    refused = client.get("/open311/v2/services.xml")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert _xml(refused.content).findtext("error/code") == "429"
+    refused_json = client.get("/open311/v2/discovery.json")
+    assert_valid(refused_json.json(), "errors")
+    assert "retry after" in refused_json.json()[0]["description"]
+    # Another address still gets its own allowance; a key has its own, larger one.
+    assert client.get("/open311/v2/requests.json", REMOTE_ADDR="10.0.0.9").status_code == 200
+    keyed = [
+        client.get(f"/open311/v2/requests.json?api_key={api_key}").status_code for _ in range(4)
+    ]
+    assert keyed == [200, 200, 200, 429]

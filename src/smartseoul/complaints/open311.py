@@ -94,13 +94,44 @@ def _errors(fmt: str, status: int, description: str) -> HttpResponse:
     )
 
 
+class Open311RateLimitedError(Open311Error):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(429, f"Too many requests: retry after {retry_after} s.")
+        self.retry_after = retry_after
+
+
+def _throttle_read(request: HttpRequest) -> None:
+    """Reads are limited like the JSON API's: per API key (``api_key`` in the query, at the
+    key rate) or else per client address (at the anonymous rate), in the same buckets — a
+    client cannot double its allowance by switching doors.  Posts are limited per key in
+    ``_post_request`` once the key is known."""
+    from smartseoul.accounts.actions import api_key_authenticate
+    from smartseoul.api import ClientRateThrottle
+
+    secret = request.GET.get("api_key", "")
+    key = api_key_authenticate(secret) if secret else None
+    if key is not None:
+        verdict = hit(f"key:{key.prefix}", Rate.parse(settings.API_RATE_KEY))
+    else:
+        address = ClientRateThrottle().get_ident(request)
+        verdict = hit(f"ip:{address}", Rate.parse(settings.API_RATE_ANONYMOUS))
+    if not verdict.allowed:
+        raise Open311RateLimitedError(verdict.retry_after)
+
+
 def _open311(view: Any) -> Any:
     """Answer the spec's error list (in the requested format) for any refusal."""
 
     def wrapper(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
+            if request.method != "POST":
+                _throttle_read(request)
             response: HttpResponse = view(request, fmt, *args, **kwargs)
             return response
+        except Open311RateLimitedError as exc:
+            refusal = _errors(fmt, exc.status, exc.description)
+            refusal["Retry-After"] = str(exc.retry_after)
+            return refusal
         except Open311Error as exc:
             return _errors(fmt, exc.status, exc.description)
         except PermissionDenied as exc:
@@ -210,7 +241,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(403, "api_key is missing or not valid.")
     verdict = hit(f"key:{key.prefix}", Rate.parse(settings.API_RATE_KEY))
     if not verdict.allowed:  # the same per-key limit as the JSON API
-        raise Open311Error(429, f"Too many requests: retry after {verdict.retry_after} s.")
+        raise Open311RateLimitedError(verdict.retry_after)
     code = form.get("service_code", "")
     category = Category.objects.filter(code=code, active=True).first()
     if category is None:
