@@ -163,31 +163,6 @@ class RatingIn(Schema):
     comment: str = Field("", max_length=1000)
 
 
-class StatusIn(Schema):
-    status: str
-    public_note: str = Field(..., max_length=4000)
-    duplicate_of: str | None = None
-
-
-class QueueFiltersIn(Schema):
-    status: str = "open"
-    category: str = ""
-    district: str = ""
-    assignee: str = ""
-    due: str = ""
-    search: str = ""
-
-
-class QueueOut(Schema):
-    id: str
-    category: str
-    status: str
-    district: str
-    due_date: date
-    received_at: datetime
-    assignee: str | None
-
-
 @router.get("/categories", response=list[CategoryOut])
 def category_list(request: HttpRequest) -> Any:
     return list(queries.categories_active())
@@ -316,108 +291,7 @@ def rate(request: HttpRequest, public_id: str, data: RatingIn) -> Any:
     return 201, None
 
 
-# --- officials ---------------------------------------------------------------------------
+# The officials' endpoints (queue, handling, redaction, bulk, statistics) are in api_office.
+from smartseoul.complaints.api_office import router as _office_router  # noqa: E402
 
-
-@router.get("/queue", auth=signed_in, response=list[QueueOut])
-def official_queue(request: HttpRequest, filters: Query[QueueFiltersIn]) -> Any:
-    if not queries.is_official(request.user):
-        raise PermissionDenied("Only officials have a queue.")
-    return [
-        {
-            "id": r.public_id,
-            "category": r.category.code,
-            "status": r.status,
-            "district": r.district_id,
-            "due_date": r.due_date,
-            "received_at": r.received_at,
-            "assignee": r.assignee.display_name if r.assignee else None,
-        }
-        for r in queries.queue(request.user, queries.QueueFilters(**filters.dict()))[:200]
-    ]
-
-
-@router.post("/reports/{public_id}/status", auth=signed_in, response=ReportOut)
-def status_change(request: HttpRequest, public_id: str, data: StatusIn) -> Any:
-    _session_write(request)
-    report = queries.report_get_handled(request.user, public_id)
-    original = queries.report_get_public(data.duplicate_of) if data.duplicate_of else None
-    report = actions.report_status_change(
-        actor=request.user,  # type: ignore[arg-type]
-        report=report,
-        status=data.status,
-        public_note=data.public_note,
-        duplicate_of=original,
-    )
-    return public_report(report)
-
-
-class AssignIn(Schema):
-    assignee_email: str
-
-
-class TransferIn(Schema):
-    to_department: str = Field(..., description="Department code, e.g. gu-11680 or transportation")
-    reason: str = Field(..., max_length=1000)
-
-
-class ExtendIn(Schema):
-    working_days: int = Field(..., ge=1, le=30)
-    reason: str = Field(..., max_length=1000)
-
-
-class HandledOut(ReportOut):
-    office: str | None
-    department: str | None
-    assignee: str | None
-
-
-def _handled(report: Report) -> dict[str, Any]:
-    return {
-        **public_report(report),
-        "office": report.office.code if report.office else None,
-        "department": report.department.code if report.department else None,
-        "assignee": report.assignee.email if report.assignee else None,
-    }
-
-
-@router.post("/reports/{public_id}/assign", auth=signed_in, response=HandledOut)
-def assign(request: HttpRequest, public_id: str, data: AssignIn) -> Any:
-    _session_write(request)
-    report = queries.report_get_handled(request.user, public_id)
-    assignee = queries.colleagues(report).filter(email__iexact=data.assignee_email).first()
-    if assignee is None:
-        raise HttpError(400, "assignee_email is not an official of the report's office.")
-    report = actions.report_assign(actor=request.user, report=report, assignee=assignee)  # type: ignore[arg-type]
-    return _handled(report)
-
-
-@router.post("/reports/{public_id}/transfer", auth=signed_in, response=HandledOut)
-def transfer(request: HttpRequest, public_id: str, data: TransferIn) -> Any:
-    from smartseoul.accounts.models import Department
-
-    _session_write(request)
-    report = queries.report_get_handled(request.user, public_id)
-    department = Department.objects.filter(code=data.to_department).first()
-    if department is None:
-        raise HttpError(400, f"No department {data.to_department!r}.")
-    report = actions.report_transfer(
-        actor=request.user,  # type: ignore[arg-type]
-        report=report,
-        to_department=department,
-        reason=data.reason,
-    )
-    return _handled(report)
-
-
-@router.post("/reports/{public_id}/extend", auth=signed_in, response=HandledOut)
-def extend(request: HttpRequest, public_id: str, data: ExtendIn) -> Any:
-    _session_write(request)
-    report = queries.report_get_handled(request.user, public_id)
-    report = actions.report_extend(
-        actor=request.user,  # type: ignore[arg-type]
-        report=report,
-        working_days=data.working_days,
-        reason=data.reason,
-    )
-    return _handled(report)
+router.add_router("", _office_router)

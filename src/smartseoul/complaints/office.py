@@ -29,6 +29,7 @@ from smartseoul.complaints.forms import (
 )
 from smartseoul.complaints.models import Media, Report, ResponseTemplate
 from smartseoul.complaints.presenters import media_urls
+from smartseoul.complaints.redaction import box_from_percent
 
 
 def official_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -217,9 +218,7 @@ def _apply(request: HttpRequest, report: Report, operation: str, data: dict[str,
         media = report.media.filter(pk=data["photo"]).first()
         if media is None:
             raise ValidationError({"photo": _("No such photo on this report.")})
-        box = [data["x"] / 100, data["y"] / 100, data["width"] / 100, data["height"] / 100]
-        box[2] = min(box[2], 1 - box[0])
-        box[3] = min(box[3], 1 - box[1])
+        box = box_from_percent(data["x"], data["y"], data["width"], data["height"])
         actions.media_redact(actor=actor, media=media, boxes=[box])
 
 

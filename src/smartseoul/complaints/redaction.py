@@ -18,3 +18,10 @@ def redact_text(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(MASK, text)
     return text
+
+
+def box_from_percent(x: float, y: float, width: float, height: float) -> list[float]:
+    """An official's box in percent of the photo → fractions, cut at the photo's edges
+    (a box dragged past the edge covers up to it)."""
+    left, top = min(max(x, 0.0), 100.0) / 100, min(max(y, 0.0), 100.0) / 100
+    return [left, top, min(width / 100, 1 - left), min(height / 100, 1 - top)]
