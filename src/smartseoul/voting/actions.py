@@ -20,10 +20,19 @@ from smartseoul.audit.actions import audit_record
 from smartseoul.ledger.merkle import leaf_hash
 from smartseoul.places.models import District, Neighbourhood
 from smartseoul.voting.ballot_context import election_context
+from smartseoul.voting.budget_rules import NEEDS_APPROVAL_SETS, BudgetRule, verified_budget_proofs
 from smartseoul.voting.crypto import EncryptedBallot, ProofError, verify_ballot
 from smartseoul.voting.eligibility import user_eligibility
 from smartseoul.voting.manifest import manifest_hash
-from smartseoul.voting.models import Ballot, Option, Participation, Question, RollEntry, Vote
+from smartseoul.voting.models import (
+    Ballot,
+    Option,
+    PaperBatch,
+    Participation,
+    Question,
+    RollEntry,
+    Vote,
+)
 from smartseoul.voting.permissions import may_administer, may_manage
 from smartseoul.voting.sequencer import ballots_sequence
 from smartseoul.voting.shape import vote_shape
@@ -41,6 +50,8 @@ class QuestionSpec:
     max_choices: int = 1
     # Optional, one per option in the same order: shown under the option's label.
     descriptions: Sequence[str] = ()
+    # A participatory-budgeting scope: options are projects (budget_rules.py).
+    budget: BudgetRule | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +64,7 @@ class EligibilitySpec:
 
 
 def _check_creator(actor: Any, kind: str) -> None:
-    if kind in (Vote.Kind.POLICY, Vote.Kind.COMMUNITY):
+    if kind in (Vote.Kind.POLICY, Vote.Kind.COMMUNITY, Vote.Kind.BUDGET):
         if not may_administer(actor):
             raise PermissionDenied(
                 "Only election administrators create policy polls and elections."
@@ -97,11 +108,26 @@ def _validate(
             errors[f"questions.{number}"] = (
                 f"Question {number}: choose between 0 ≤ minimum ≤ maximum ≤ {len(labels)} options."
             )
+        elif spec.budget is not None:
+            problem = _budget_problem(spec.budget, len(labels), privacy)
+            if problem:
+                errors[f"questions.{number}"] = f"Question {number}: {problem}"
     low, high = eligibility.min_age, eligibility.max_age
     if low is not None and high is not None and low > high:
         errors["max_age"] = "The maximum age is below the minimum age."
     if errors:
         raise ValidationError(errors)
+
+
+def _budget_problem(rule: BudgetRule, options: int, privacy: str) -> str | None:
+    if len(rule.weights) != options:
+        return f"the budget rule has {len(rule.weights)} projects, the question {options} options."
+    if privacy == Vote.Privacy.SECRET and rule.winner_rule in NEEDS_APPROVAL_SETS:
+        # A homomorphic tally gives how many approved each project, not who approved what.
+        return "secret ballots are counted per project, so only the greedy winner rule works."
+    if rule.low > sum(rule.weights):
+        return "no ballot can reach the minimum total."
+    return None
 
 
 @transaction.atomic
@@ -158,6 +184,7 @@ def vote_create(
             text=spec.text.strip(),
             min_choices=spec.min_choices,
             max_choices=spec.max_choices,
+            budget=None if spec.budget is None else spec.budget.to_json(),
         )
         padded = [*spec.descriptions, *[""] * (len(spec.options) - len(spec.descriptions))]
         described = zip(spec.options, padded, strict=True)
@@ -304,6 +331,8 @@ def _validate_choices(vote: Vote, choices: Sequence[Sequence[int]]) -> list[list
         if not question.min_choices <= len(picked) <= question.max_choices:
             bounds = f"{question.min_choices} to {question.max_choices}"
             raise ValidationError({f"choices.{number}": f"Choose {bounds} options."})
+        if question.budget is not None and (problem := question.budget.problem(picked)):
+            raise ValidationError({f"choices.{number}": f"Not a valid budget ballot: {problem}."})
         clean.append(picked)
     return clean
 
@@ -416,14 +445,18 @@ def _ciphertext_digest(ballot: EncryptedBallot) -> str:
     return digest.hexdigest()
 
 
-def ballot_cast_encrypted(*, vote: Vote, voter: Any, ballot_json: Any) -> Ballot:
+def ballot_cast_encrypted(
+    *, vote: Vote, voter: Any, ballot_json: Any, budget_proofs: Any = None
+) -> Ballot:
     """Cast (or, where allowed, replace) an encrypted ballot in a secret vote.
 
     Every proof is checked against the vote's election context first (a few milliseconds,
-    before any lock is taken); then the ballot is stored exactly like an open poll's
-    (``ballot_store``).  A ballot must be bound to nobody (empty binding) or to its voter's
-    own pseudonym, and one whose ciphertexts repeat an earlier ballot's is refused: a copy
-    would repeat someone else's secret choice.
+    before any lock is taken), and each budget question's proof that the chosen projects keep
+    to its rule (``budget_proofs``: ``{"<question index>": proof JSON}``, docs/budgeting.md
+    §4); then the ballot is stored exactly like an open poll's (``ballot_store``).  A ballot
+    must be bound to nobody (empty binding) or to its voter's own pseudonym, and one whose
+    ciphertexts repeat an earlier ballot's is refused: a copy would repeat someone else's
+    secret choice.
     """
     if vote.privacy != Vote.Privacy.SECRET:
         raise ValidationError({"vote": _("This poll is not a secret ballot.")})
@@ -431,7 +464,14 @@ def ballot_cast_encrypted(*, vote: Vote, voter: Any, ballot_json: Any) -> Ballot
     identity = voter_identity(vote, voter)
     try:
         ballot = EncryptedBallot.from_json(ballot_json)
-        verify_ballot(election_context(vote), ballot)
+        context = election_context(vote)
+        verify_ballot(context, ballot)
+        rules = {
+            q: bounds.budget
+            for q, bounds in enumerate(vote_shape(vote).questions)
+            if bounds.budget is not None
+        }
+        proofs = verified_budget_proofs(rules, context, ballot, budget_proofs)
     except ProofError as exc:
         raise ValidationError(
             {"ballot": _("The ballot was refused: %(reason)s") % {"reason": exc}}
@@ -444,9 +484,10 @@ def ballot_cast_encrypted(*, vote: Vote, voter: Any, ballot_json: Any) -> Ballot
         with transaction.atomic():
             if Ballot.objects.filter(ciphertext_hash=digest).exists():
                 raise duplicate
-            stored = ballot_store(
-                vote=vote, identity=identity, content={"ballot": ballot.to_json()}
-            )
+            content: dict[str, Any] = {"ballot": ballot.to_json()}
+            if proofs is not None:
+                content["budget_proofs"] = proofs
+            stored = ballot_store(vote=vote, identity=identity, content=content)
             # The unique column settles a race between two casts of the same copy.
             Ballot.objects.filter(pk=stored.pk).update(ciphertext_hash=digest)
     except IntegrityError:
@@ -462,6 +503,18 @@ def vote_tally(*, actor: Any, vote: Vote) -> Vote:
     vote_sync_status(vote)
     if vote.status != Vote.Status.CLOSED:
         raise ValidationError({"status": "Only a closed vote can be tallied."})
+    unconfirmed = list(
+        vote.paper_batches.exclude(status=PaperBatch.Status.CONFIRMED).values_list(
+            "label", flat=True
+        )
+    )
+    if unconfirmed:
+        raise ValidationError(
+            {
+                "status": "Paper batches still wait for a matching second entry: "
+                + ", ".join(unconfirmed)
+            }
+        )
     # Every counted ballot must be in the public ledger before the count is fixed.
     ballots_sequence()
     if vote.privacy == Vote.Privacy.SECRET:

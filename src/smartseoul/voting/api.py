@@ -64,6 +64,8 @@ class BallotOut(Schema):
 
 class EncryptedBallotIn(Schema):
     ballot: dict[str, Any]
+    # Budget questions only: {"<question number>": proof} (docs/budgeting.md §4).
+    budget_proofs: dict[str, Any] | None = None
 
 
 class ElectionContextOut(Schema):
@@ -185,7 +187,10 @@ def encrypted_ballot_create(
 
     vote = queries.vote_get(request.user, vote_id)
     ballot = ballot_cast_encrypted(
-        vote=vote, voter=_voter(request, vote), ballot_json=payload.ballot
+        vote=vote,
+        voter=_voter(request, vote),
+        ballot_json=payload.ballot,
+        budget_proofs=payload.budget_proofs,
     )
     return {
         "tracker": ballot.tracker,

@@ -100,7 +100,9 @@ class VoteForm(forms.Form):
             self.fields["privacy"].choices = [(Vote.Privacy.OPEN, Vote.Privacy.OPEN.label)]
         else:
             self.fields["kind"].choices = [
-                (k, label) for k, label in Vote.Kind.choices if k != Vote.Kind.CITIZEN
+                (k, label)
+                for k, label in Vote.Kind.choices
+                if k not in (Vote.Kind.CITIZEN, Vote.Kind.BUDGET)
             ]
 
     def clean_questions(self) -> list[QuestionSpec]:

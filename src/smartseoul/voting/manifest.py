@@ -10,7 +10,7 @@ from typing import Any
 
 import rfc8785
 
-from smartseoul.voting.models import Vote
+from smartseoul.voting.models import Question, Vote
 
 
 def manifest_document(vote: Vote) -> dict[str, Any]:
@@ -33,15 +33,22 @@ def manifest_document(vote: Vote) -> dict[str, Any]:
             "voter_roll": vote.uses_roll,
         },
         "questions": [
-            {
-                "text": question.text,
-                "min_choices": question.min_choices,
-                "max_choices": question.max_choices,
-                "options": [option.label for option in question.options.all()],
-            }
-            for question in vote.questions.prefetch_related("options")
+            _question(question) for question in vote.questions.prefetch_related("options")
         ],
     }
+
+
+def _question(question: Question) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "text": question.text,
+        "min_choices": question.min_choices,
+        "max_choices": question.max_choices,
+        "options": [option.label for option in question.options.all()],
+    }
+    # Only budget questions carry the key, so every other vote's manifest hash is unchanged.
+    if question.budget is not None:
+        document["budget"] = question.budget
+    return document
 
 
 def manifest_bytes(vote: Vote) -> bytes:

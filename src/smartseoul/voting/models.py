@@ -22,6 +22,7 @@ class Vote(models.Model):
         POLICY = "policy", _("City policy poll")
         CITIZEN = "citizen", _("Citizen poll")
         COMMUNITY = "community", _("Community election")
+        BUDGET = "budget", _("Participatory budget")
 
     class Privacy(models.TextChoices):
         OPEN = "open", _("Open poll (choices public under a pseudonym)")
@@ -129,6 +130,9 @@ class Question(models.Model):
     text = models.CharField(_("question"), max_length=500)
     min_choices = models.PositiveSmallIntegerField(_("minimum choices"), default=1)
     max_choices = models.PositiveSmallIntegerField(_("maximum choices"), default=1)
+    # A participatory-budgeting scope: the options are projects and this is
+    # ``budget_rules.BudgetRule.to_json()`` (valid totals, budget, costs, winner rule).
+    budget = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["vote_id", "position"]
@@ -283,3 +287,50 @@ class Trustee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vote_id}/{self.index}"
+
+
+class PaperBatch(models.Model):
+    """Paper ballots from one polling place (e.g. a community centre), typed in twice.
+
+    Two officials enter the same sheets independently (``PaperEntry``); the batch counts once
+    two entries by different officials agree sheet for sheet.  It is published in the
+    election record as its own batch, with who entered it and when.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the second entry")
+        MISMATCH = "mismatch", _("Entries differ")
+        CONFIRMED = "confirmed", _("Confirmed")
+
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="paper_batches")
+    label = models.CharField(_("batch"), max_length=200)  # "망원1동 주민센터, box 1"
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    # The agreed sheets once confirmed: per sheet, the chosen option numbers per question.
+    sheets = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["vote_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "label"], name="paper_batch_label"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class PaperEntry(models.Model):
+    batch = models.ForeignKey(PaperBatch, on_delete=models.CASCADE, related_name="entries")
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sheets = models.JSONField()
+    digest = models.CharField(max_length=64)  # SHA-256 of the sheets' canonical JSON
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["batch_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.batch} ({self.entered_at:%Y-%m-%d %H:%M})"

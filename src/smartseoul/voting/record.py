@@ -25,6 +25,7 @@ from smartseoul.ledger.queries import (
 from smartseoul.voting.ballot_context import crypto_manifest
 from smartseoul.voting.manifest import manifest_document
 from smartseoul.voting.models import Ballot, Participation, Vote
+from smartseoul.voting.paper import paper_record
 from smartseoul.voting.sequencer import LEDGER_LOG
 
 RECORD_TYPE = "smartseoul.election-record/v1"
@@ -114,6 +115,8 @@ def election_record(vote: Vote) -> dict[str, Any]:
         "results": vote.results,
         "ledger": ledger,
     }
+    if vote.paper_batches.exists():
+        record["paper_batches"] = paper_record(vote)
     if vote.privacy == Vote.Privacy.SECRET:
         record["crypto"] = _crypto_part(vote)
     return record

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smartseoul.voting.budget_rules import BudgetRule
 from smartseoul.voting.models import Vote
 
 _MAX_CACHED = 512
@@ -20,6 +21,7 @@ class QuestionBounds:
     options: int
     min_choices: int
     max_choices: int
+    budget: BudgetRule | None = None
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,12 @@ def _read(vote: Vote) -> VoteShape:
         district_codes=frozenset(vote.districts.values_list("code", flat=True)),
         neighbourhood_codes=frozenset(vote.neighbourhoods.values_list("code", flat=True)),
         questions=tuple(
-            QuestionBounds(len(question.options.all()), question.min_choices, question.max_choices)
+            QuestionBounds(
+                len(question.options.all()),
+                question.min_choices,
+                question.max_choices,
+                None if question.budget is None else BudgetRule.from_json(question.budget),
+            )
             for question in vote.questions.prefetch_related("options")
         ),
     )

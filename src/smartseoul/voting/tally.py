@@ -17,31 +17,66 @@ from typing import Any
 
 from django.db.models import Sum
 
+from smartseoul.voting.budget_rules import NEEDS_APPROVAL_SETS, BudgetRule, winners
 from smartseoul.voting.crypto import Ciphertext, Point, weighted_sum
 from smartseoul.voting.models import Participation, Vote
+from smartseoul.voting.paper import confirmed_sheets
 
 # Rows fetched per round trip while summing: secret ballots are a few kilobytes each.
 CHUNK = 2000
 
 
 def results_document(
-    vote: Vote, votes: Sequence[Sequence[int]], ballots: int, turnout: Counter[str]
+    vote: Vote,
+    votes: Sequence[Sequence[int]],
+    ballots: int,
+    turnout: Counter[str],
+    approvals: Sequence[Sequence[Sequence[int]]] | None = None,
 ) -> dict[str, Any]:
+    """``votes``: the counted electronic ballots per option.  Confirmed paper batches are added
+    (and shown apart under ``paper``); a budget question also gets its winners (``budget``,
+    from ``approvals`` — every counted ballot's choices per question — when its rule needs
+    them)."""
     questions = list(vote.questions.prefetch_related("options"))
-    return {
+    sheets = confirmed_sheets(vote)
+    paper = [[0] * len(question.options.all()) for question in questions]
+    for sheet in sheets:
+        for row, chosen in zip(paper, sheet, strict=True):
+            for index in chosen:
+                row[index] += 1
+    totals = [
+        [int(a) + b for a, b in zip(electronic, on_paper, strict=True)]
+        for electronic, on_paper in zip(votes, paper, strict=True)
+    ]
+    document: dict[str, Any] = {
         "ballots": ballots,
         "turnout_by_district": dict(sorted(turnout.items())),
         "questions": [
             {
                 "text": question.text,
                 "options": [
-                    {"label": option.label, "votes": int(votes[number][position])}
+                    {"label": option.label, "votes": totals[number][position]}
                     for position, option in enumerate(question.options.all())
                 ],
             }
             for number, question in enumerate(questions)
         ],
     }
+    if sheets:
+        document["paper"] = {"ballots": len(sheets), "questions": paper}
+    for number, question in enumerate(questions):
+        if question.budget is None:
+            continue
+        rule = BudgetRule.from_json(question.budget)
+        sets = None
+        if rule.winner_rule in NEEDS_APPROVAL_SETS:
+            if approvals is None:
+                raise ValueError("Equal Shares needs the ballots' choices")
+            sets = [*approvals[number], *(sheet[number] for sheet in sheets)]
+        document["questions"][number]["budget"] = winners(
+            rule, votes=totals[number], approvals=sets
+        )
+    return document
 
 
 def _counted(vote: Vote, *fields: str) -> Iterator[tuple[Any, ...]]:
@@ -65,8 +100,13 @@ def counted_weight(vote: Vote) -> int:
 
 def count_open_ballots(vote: Vote) -> dict[str, Any]:
     """Counts of the ballots that count (replaced ballots do not), with turnout by district."""
-    shape = [q.options.count() for q in vote.questions.all()]
-    tallies = [[0] * n for n in shape]
+    questions = list(vote.questions.all())
+    tallies = [[0] * q.options.count() for q in questions]
+    # Each ballot's choices for the budget questions whose winner rule needs them.
+    needs_sets = [
+        q.budget is not None and q.budget["winner_rule"] in NEEDS_APPROVAL_SETS for q in questions
+    ]
+    approvals: list[list[list[int]]] = [[] for _ in questions]
     turnout: Counter[str] = Counter()
     counted = 0
     for content, weight, district in _counted(
@@ -74,10 +114,12 @@ def count_open_ballots(vote: Vote) -> dict[str, Any]:
     ):
         counted += 1
         turnout[district or "unknown"] += 1
-        for tally, chosen in zip(tallies, content["choices"], strict=True):
+        for number, (tally, chosen) in enumerate(zip(tallies, content["choices"], strict=True)):
             for index in chosen:
                 tally[index] += weight
-    return results_document(vote, tallies, counted, turnout)
+            if needs_sets[number]:
+                approvals[number].extend([chosen] * weight)
+    return results_document(vote, tallies, counted, turnout, approvals)
 
 
 def _ciphertexts(content: dict[str, Any]) -> list[Ciphertext]:

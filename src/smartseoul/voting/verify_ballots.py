@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 import rfc8785
 
+from smartseoul.voting.budget_rules import BudgetRule, verified_budget_proofs
 from smartseoul.voting.crypto import (
     Ciphertext,
     ElectionContext,
@@ -57,6 +58,9 @@ class Setting:
     secret: bool
     crypto_manifest: dict[str, Any] | None = None  # with the key: check the proofs too
     public_key: str | None = None
+    # Budget questions of a secret vote: question number → BudgetRule JSON; their ballots
+    # carry a ``budget_proofs`` key, checked with the other proofs.
+    budget_rules: dict[int, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,11 +93,13 @@ class Outcome:
 
 _setting: Setting | None = None
 _context: ElectionContext | None = None
+_rules: dict[int, BudgetRule] = {}
 
 
 def _configure(setting: Setting) -> None:
-    global _setting, _context
+    global _setting, _context, _rules
     _setting, _context = setting, None
+    _rules = {q: BudgetRule.from_json(rule) for q, rule in setting.budget_rules.items()}
     if setting.crypto_manifest is not None and setting.public_key is not None:
         _context = ElectionContext.create(
             Manifest.from_json(setting.crypto_manifest),
@@ -108,11 +114,13 @@ def _canonical(document: Any, entry: bytes) -> bool:
     return fast.encode() == entry or rfc8785.dumps(document) == entry
 
 
-def _header(setting: Setting, entry: bytes) -> tuple[Header, Any]:
+def _header(setting: Setting, entry: bytes) -> tuple[Header, Any, Any]:
     document = json.loads(entry)
-    content = "ballot" if setting.secret else "choices"
-    if not isinstance(document, dict) or set(document) != HEADER_KEYS | {content}:
-        raise ValueError(f"expected exactly the keys {sorted(HEADER_KEYS | {content})}")
+    content = {"ballot"} if setting.secret else {"choices"}
+    if setting.secret and setting.budget_rules:
+        content.add("budget_proofs")
+    if not isinstance(document, dict) or set(document) != HEADER_KEYS | content:
+        raise ValueError(f"expected exactly the keys {sorted(HEADER_KEYS | content)}")
     if not _canonical(document, entry):
         raise ValueError("not canonical JSON (RFC 8785)")
     if document["type"] != BALLOT_TYPE or document["vote"] != setting.vote:
@@ -125,7 +133,8 @@ def _header(setting: Setting, entry: bytes) -> tuple[Header, Any]:
     if not isinstance(pseudonym, str) or not (replaces is None or isinstance(replaces, str)):
         raise ValueError("malformed pseudonym or replaces")
     choices = None if setting.secret else document["choices"]
-    return Header(pseudonym, replaces, weight, choices), document.get("ballot")
+    header = Header(pseudonym, replaces, weight, choices)
+    return header, document.get("ballot"), document.get("budget_proofs")
 
 
 def _check_chunk(jobs: Sequence[BallotJob]) -> ChunkResult:
@@ -134,7 +143,7 @@ def _check_chunk(jobs: Sequence[BallotJob]) -> ChunkResult:
     sums: dict[tuple[int, int], Ciphertext] = {}
     for job in jobs:
         try:
-            header, ballot_json = _header(_setting, job.entry)
+            header, ballot_json, budget_proofs = _header(_setting, job.entry)
         except (ValueError, KeyError) as exc:
             result.malformed.append((job.at, str(exc)))
             continue
@@ -144,6 +153,7 @@ def _check_chunk(jobs: Sequence[BallotJob]) -> ChunkResult:
         try:
             ballot = EncryptedBallot.from_json(ballot_json)
             verify_ballot(_context, ballot)
+            verified_budget_proofs(_rules, _context, ballot, budget_proofs)
             if ballot.binding and ballot.binding.hex() != header.pseudonym:
                 raise ProofError("the ballot is bound to another voter's pseudonym")
         except ProofError as exc:

@@ -54,6 +54,14 @@ from smartseoul.voting.crypto import (
 from smartseoul.voting.crypto.codec import read_object, read_point
 from smartseoul.voting.crypto.proofs import ChallengeResponse
 from smartseoul.voting.verify_ballots import BallotJob, Header, Outcome, Setting, check_ballots
+from smartseoul.voting.verify_budget import (
+    PaperError,
+    check_paper,
+    check_paper_results,
+    check_winners,
+    choice_problem,
+    manifest_rules,
+)
 
 RECORD_TYPE = "smartseoul.election-record/v1"
 CEREMONY_TYPE = "smartseoul.key-ceremony/v1"
@@ -335,6 +343,7 @@ class RecordVerifier:
             secret=self.secret,
             crypto_manifest=crypto["manifest"] if crypto else None,
             public_key=crypto["public_key"] if crypto else None,
+            budget_rules=manifest_rules(self.manifest) if self.secret else {},
         )
         jobs = [BallotJob(b.index, b.entry, b.counted) for b in self.ballots]
         self.outcome = check_ballots(setting, jobs, workers=self.workers)
@@ -397,30 +406,20 @@ class RecordVerifier:
 
     def check_open_choices(self) -> str:
         problems = []
+        questions = self.manifest["questions"]
         for b in self.ballots:
             assert b.header is not None
             choices = b.header.choices
-            questions = self.manifest["questions"]
             if not isinstance(choices, list) or len(choices) != len(questions):
                 problems.append((b.index, "one list of choices per question is needed"))
                 continue
             for number, (chosen, q) in enumerate(zip(choices, questions, strict=True), start=1):
-                valid = isinstance(chosen, list) and all(
-                    isinstance(i, int) and not isinstance(i, bool) for i in chosen
-                )
-                if (
-                    not valid
-                    or chosen != sorted(set(chosen))
-                    or any(not 0 <= i < len(q["options"]) for i in chosen)
-                ):
-                    problems.append(
-                        (b.index, f"question {number}: not a sorted list of option numbers")
-                    )
-                elif not q["min_choices"] <= len(chosen) <= q["max_choices"]:
-                    problems.append((b.index, f"question {number}: {len(chosen)} choices"))
+                problem = choice_problem(q, chosen)
+                if problem:
+                    problems.append((b.index, f"question {number}: {problem}"))
         if problems:
             raise _failures(problems, "invalid ballot(s)")
-        return f"{len(self.ballots)} ballots choose within every question's bounds"
+        return f"{len(self.ballots)} ballots choose within every question's bounds and budget"
 
     # --- the count ----------------------------------------------------------------------
     def check_tally(self) -> str:
@@ -473,7 +472,20 @@ class RecordVerifier:
         flat = [v for row in claimed for v in row]
         if any(not isinstance(v, int) or v < 0 for v in flat):
             raise Failed("a count is not a non-negative integer")
+        try:
+            sheets = check_paper(self.record, self.manifest)
+            paper = check_paper_results(results, self.manifest, sheets)
+        except (PaperError, KeyError, TypeError) as exc:
+            raise Failed(f"paper ballots: {exc}") from None
         if self.secret:
+            # The trustees decrypted the electronic ballots only; paper adds its own count.
+            flat = [
+                v - p
+                for row, paper_row in zip(claimed, paper, strict=True)
+                for v, p in zip(row, paper_row, strict=True)
+            ]
+            if any(v < 0 for v in flat):
+                raise Failed("the results count fewer votes than the paper ballots alone")
             points = combine_decryption_shares(self.threshold, self.tally, self.shares)
             wrong = [
                 p
@@ -485,14 +497,24 @@ class RecordVerifier:
                     f"the decrypted tally does not match the published counts (positions {wrong})"
                 )
         else:
-            counts = [[0] * len(q["options"]) for q in questions]
+            counts = [list(row) for row in paper]
+            approvals: list[list[Any]] = [[] for _ in questions]
             for b in counted:
                 assert b.header is not None
-                for row, chosen in zip(counts, b.header.choices, strict=True):
+                for number, (row, chosen) in enumerate(zip(counts, b.header.choices, strict=True)):
+                    approvals[number].extend([chosen] * b.header.weight)
                     for i in chosen:
                         row[i] += b.header.weight
             if counts != claimed:
                 raise Failed(f"recounted {counts}, the record says {claimed}")
+        try:
+            budget_lines = check_winners(
+                results, self.manifest, None if self.secret else approvals, sheets
+            )
+        except (PaperError, KeyError, TypeError, ValueError) as exc:
+            raise Failed(f"budget winners: {exc}") from None
+        if budget_lines:
+            return "; ".join(budget_lines)
         return "; ".join(
             f"{q['text']}: " + ", ".join(f"{o['label']} {o['votes']}" for o in q["options"])
             for q in results["questions"]
