@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from smartseoul.accounts.models import User
 from smartseoul.audit.models import AuditEvent
@@ -97,3 +98,55 @@ def test_confirmed_paper_is_counted_published_and_verified(
     report = check(one_official)
     assert "results" in report.failed
     assert any("two different officials" in line for line in report.lines)  # type: ignore[attr-defined]
+
+
+def test_two_officials_enter_a_batch_on_the_console_page(
+    vote: Vote, official: User, cityhall_official: User
+) -> None:
+    from django.test import Client
+
+    from tests.voting.test_console import official_client
+
+    first, second = official_client(official), official_client(cityhall_official)
+    url = f"/voting/console/{vote.public_id}/paper/"
+    page = first.get(url)
+    assert "자전거도로" in page.content.decode()  # the projects' numbers as on the paper
+    # Project numbers as printed (from 1); one line per sheet.
+    first.post(url, {"label": LABEL, "sheets": "1, 2\n2 4\n1,3"})
+    response = second.post(url, {"label": LABEL, "sheets": "1, 2\n2 3 4\n1,3"}, follow=True)
+    assert "sheet(s) 2" in response.content.decode()
+    response = second.post(url, {"label": LABEL, "sheets": "1, 2\n2 4\n1,3"}, follow=True)
+    batch = PaperBatch.objects.get(vote=vote, label=LABEL)
+    assert batch.status == PaperBatch.Status.CONFIRMED
+    assert batch.sheets == SHEETS
+    response = second.post(url, {"label": "둘째 함", "sheets": "1, 2 / 3"}, follow=True)
+    assert "1 answer(s) separated by" in response.content.decode()
+    assert Client().get(url).status_code == 302  # signed out: to the login page
+
+
+def test_paper_batches_through_the_api(vote: Vote, official: User, cityhall_official: User) -> None:
+    from smartseoul.accounts.actions import api_key_issue
+    from tests.conftest import totp_activate
+
+    url = f"/api/voting/manage/votes/{vote.public_id}/paper-batches"
+    answers = []
+    for user in (official, cityhall_official):
+        totp_activate(user)
+        _, secret = api_key_issue(user=user, name="paper")
+        response = Client().post(
+            url,
+            {"label": LABEL, "sheets": SHEETS},
+            content_type="application/json",
+            HTTP_X_API_KEY=secret,
+        )
+        assert response.status_code == 201, response.content
+        answers.append(response.json())
+    assert [a["status"] for a in answers] == ["waiting", "confirmed"]
+    response = Client().post(
+        url,
+        {"label": "x", "sheets": [[[0, 1, 2, 3]]]},
+        content_type="application/json",
+        HTTP_X_API_KEY=secret,
+    )
+    assert response.status_code == 400
+    assert "more than 100" in response.content.decode()

@@ -18,6 +18,12 @@ from smartseoul.voting import actions, queries
 from smartseoul.voting.console_forms import RollUploadForm, VoteForm
 from smartseoul.voting.models import Option, Vote
 from smartseoul.voting.option_images import option_image_set
+from smartseoul.voting.paper import (
+    batches_of,
+    may_enter_paper,
+    paper_batch_enter,
+    parse_sheets,
+)
 from smartseoul.voting.roll import roll_import
 
 
@@ -161,3 +167,50 @@ def option_images(request: HttpRequest, public_id: str) -> HttpResponse:
         return redirect("voting:option_images", public_id=vote.public_id)
     questions = vote.questions.prefetch_related("options")
     return render(request, "voting/option_images.html", {"vote": vote, "questions": questions})
+
+
+@login_required
+def paper(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Type in a batch of paper ballots; a second official types the same sheets again."""
+    vote = queries.vote_get(request.user, public_id)
+    if not may_enter_paper(request.user):
+        raise PermissionDenied(_("Only officials enter paper ballots."))
+    questions = list(vote.questions.prefetch_related("options"))
+    label, text = request.POST.get("label", ""), request.POST.get("sheets", "")
+    if request.method == "POST":
+        try:
+            outcome = paper_batch_enter(
+                actor=request.user,
+                vote=vote,
+                label=label,
+                sheets=parse_sheets(text, len(questions)),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if outcome.differing_sheets:
+                sheets = ", ".join(str(n) for n in outcome.differing_sheets)
+                messages.error(
+                    request,
+                    _(
+                        "This entry differs from the other official's on sheet(s) %(sheets)s. "
+                        "Check the paper and enter the batch again."
+                    )
+                    % {"sheets": sheets},
+                )
+            elif outcome.batch.status == outcome.batch.Status.CONFIRMED:
+                messages.success(request, _("Both entries agree: the batch is confirmed."))
+            else:
+                messages.success(request, _("Saved. A second official now enters the same sheets."))
+            return redirect("voting:paper", public_id=vote.public_id)
+    return render(
+        request,
+        "voting/paper.html",
+        {
+            "vote": vote,
+            "questions": questions,
+            "batches": batches_of(vote),
+            "label": label,
+            "sheets": text,
+        },
+    )

@@ -18,6 +18,7 @@ from smartseoul.api import csrf_check, presented_api_key, signed_in
 from smartseoul.places.models import District, Neighbourhood
 from smartseoul.voting import actions, queries
 from smartseoul.voting.actions import vote_sync_status
+from smartseoul.voting.paper import paper_batch_enter
 from smartseoul.voting.roll import Household, roll_import
 
 router = Router(tags=["voting: running votes"], auth=signed_in)
@@ -184,7 +185,44 @@ def managed_roll(
     return [{"household": i.entry.label, "code": i.credential} for i in issued]
 
 
-# After /roll, which this pattern would otherwise swallow.
+class PaperBatchIn(Schema):
+    label: str = Field(min_length=1, max_length=200, description="polling place and box")
+    sheets: list[list[list[int]]] = Field(
+        description="per sheet, per question, the chosen option numbers (from 0)"
+    )
+
+
+class PaperBatchOut(Schema):
+    label: str
+    status: str = Field(description="waiting, mismatch or confirmed")
+    differing_sheets: list[int] = Field(
+        description="sheets (from 1) where this entry differs from the other official's"
+    )
+    entries: int
+
+
+@router.post(
+    "/votes/{vote_id}/paper-batches",
+    response={201: PaperBatchOut},
+    summary="Enter a batch of paper ballots (counted once two officials entered it alike)",
+)
+def paper_batch_create(
+    request: HttpRequest, vote_id: UUID, payload: PaperBatchIn
+) -> dict[str, Any]:
+    _writing(request)
+    vote = queries.vote_get(request.user, vote_id)
+    outcome = paper_batch_enter(
+        actor=request.user, vote=vote, label=payload.label, sheets=payload.sheets
+    )
+    return {
+        "label": outcome.batch.label,
+        "status": outcome.batch.status,
+        "differing_sheets": list(outcome.differing_sheets),
+        "entries": outcome.batch.entries.count(),
+    }
+
+
+# After /roll and /paper-batches, which this pattern would otherwise swallow.
 Change = Literal["schedule", "submit", "approve", "reject", "cancel", "tally", "publish"]
 
 

@@ -170,3 +170,32 @@ def paper_record(vote: Vote) -> list[dict[str, Any]]:
         }
         for batch in batches.prefetch_related("entries")
     ]
+
+
+def parse_sheets(text: str, questions: int) -> list[list[list[int]]]:
+    """Sheets as officials type them: one line per sheet, questions separated by ``/``,
+    project numbers as printed on the paper (from 1) separated by commas or spaces, ``-`` for
+    a question left blank. ``3, 7, 12 / 1 4`` → ``[[2, 6, 11], [0, 3]]``."""
+    sheets = []
+    for number, line in enumerate((line for line in text.splitlines() if line.strip()), start=1):
+        parts = line.split("/")
+        if len(parts) != questions:
+            raise ValidationError(
+                {"sheets": f"Line {number}: {questions} answer(s) separated by '/' are needed."}
+            )
+        sheet = []
+        for part in parts:
+            words = part.replace(",", " ").split()
+            if words == ["-"]:
+                words = []
+            if not all(word.isdigit() and int(word) >= 1 for word in words):
+                raise ValidationError(
+                    {"sheets": f"Line {number}: project numbers from 1, or '-' for none."}
+                )
+            sheet.append([int(word) - 1 for word in words])
+        sheets.append(sheet)
+    return sheets
+
+
+def batches_of(vote: Vote) -> list[PaperBatch]:
+    return list(vote.paper_batches.prefetch_related("entries__official"))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/new/", console.vote_new, name="vote_new"),
     path("console/<uuid:public_id>/roll/", console.roll, name="roll"),
     path("console/<uuid:public_id>/options/", console.option_images, name="option_images"),
+    path("console/<uuid:public_id>/paper/", console.paper, name="paper"),
     path("console/<uuid:public_id>/<slug:action>/", console.vote_action, name="vote_action"),
     path("<uuid:public_id>/", views.vote_detail, name="detail"),
     path("<uuid:public_id>/results/", views.results, name="results"),
