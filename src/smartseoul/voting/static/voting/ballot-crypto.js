@@ -335,6 +335,8 @@
         cts.push(ct); nonces.push(r);
         out.push({ alpha: toHex(ct.alpha), beta: toHex(ct.beta), proof: proofJson(proof) });
       });
+      // Any number may be chosen (min 0, max all): the count proof would prove nothing.
+      if (!countProofNeeded(spec)) return { options: out, proof: { c: [], v: [] } };
       var total = selections[q].reduce(function (a, b) { return a + b; }, 0);
       var nonceSum = nonces.reduce(sAdd, new Uint8Array(32));
       var proof = proveRange("question", questionContext(ctx, binding, q, cts), key,
@@ -345,6 +347,8 @@
     var ballot = { election_hash: ctx.electionHashHex, binding: toHex(binding), questions: questions };
     return { ballot: ballot, seed: toHex(seed), tracker: ballotTracker(ballot) };
   }
+
+  function countProofNeeded(spec) { return !(spec.min === 0 && spec.max === spec.options); }
 
   function parseProof(value, where, branches) {
     readObject(value, where, ["c", "v"]);
@@ -369,7 +373,7 @@
         if (options.length > MAX_OPTIONS) throw new BallotError(where + ".options: too many options");
         readObject(q.proof, where + ".proof", ["c", "v"]);
         var branches = readList(q.proof.c, where + ".proof.c").length;
-        if (branches < 1 || branches > MAX_OPTIONS + 1) {
+        if (branches < 0 || branches > MAX_OPTIONS + 1) {
           throw new BallotError(where + ".proof: wrong number of branches");
         }
         return {
@@ -421,6 +425,12 @@
           verifyRange("option", optionContext(ctx, b.binding, q, i), ctx.publicKey, o.ct, o.proof, 0, 1);
         } catch (e) { throw new BallotError("question " + q + " option " + i + ": " + e.message); }
       });
+      if (!countProofNeeded(spec)) {
+        if (question.proof.c.length || question.proof.v.length) {
+          throw new BallotError("question " + q + ": any number may be chosen; no count proof is due");
+        }
+        return;
+      }
       try {
         verifyRange("question", questionContext(ctx, b.binding, q, cts), ctx.publicKey,
                     sumCiphertexts(cts), question.proof, spec.min, spec.max);
