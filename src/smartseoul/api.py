@@ -209,6 +209,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from smartseoul.accounts.api import router as accounts_router
+    from smartseoul.budgeting.api import router as budgeting_router
     from smartseoul.complaints.api import router as complaints_router
     from smartseoul.opendata.api import router as opendata_router
     from smartseoul.places.api import router as places_router
@@ -222,6 +223,7 @@ def _register_routers() -> None:
     api.add_router("/voting", voting_router)
     api.add_router("/voting/trustee", trustee_router)
     api.add_router("/voting/manage", voting_manage_router)
+    api.add_router("/budget", budgeting_router)
     api.add_router("/complaints", complaints_router)
     api.add_router("/opendata", opendata_router)
     api.add_router("/sensors", urbandata_router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "smartseoul.places",
     "smartseoul.audit",
     "smartseoul.voting",
+    "smartseoul.budgeting",
     "smartseoul.ledger",
     "smartseoul.complaints",
     "smartseoul.opendata",
@@ -376,10 +377,26 @@ OPENDATA_SQL_MAX_ROWS = env.int("SMARTSEOUL_OPENDATA_SQL_MAX_ROWS", 32_000, mini
 # --- Smart Complaint Report (docs/complaints.md) --------------------------------------------
 # How citizens hear about their reports: dotted paths of notification channel classes.
 COMPLAINTS_NOTIFICATION_CHANNELS = env.list(
-    "SMARTSEOUL_COMPLAINTS_CHANNELS", ["smartseoul.complaints.notifications.EmailChannel"]
+    "SMARTSEOUL_COMPLAINTS_CHANNELS",
+    [
+        "smartseoul.complaints.notifications.EmailChannel",
+        "smartseoul.complaints.notifications.SmsChannel",
+    ],
 )
 # The public address of the site, for links in notifications ("" = relative links only).
 SITE_URL = env.str("SMARTSEOUL_SITE_URL", "")
+# Typed street addresses → a point (complaints/geocode.py); place names are the fallback.
+COMPLAINTS_GEOCODER = env.str(
+    "SMARTSEOUL_COMPLAINTS_GEOCODER", "smartseoul.complaints.geocode.PlaceNameGeocoder"
+)
+COMPLAINTS_GEOCODER_TIMEOUT = env.int("SMARTSEOUL_COMPLAINTS_GEOCODER_TIMEOUT", 5, minimum=1)
+VWORLD_API_KEY = env.optional("SMARTSEOUL_VWORLD_KEY")
+VWORLD_ADDRESS_URL = env.str("SMARTSEOUL_VWORLD_URL", "https://api.vworld.kr/req/address")
+# KakaoTalk business messages (알림톡) through an HTTP gateway (complaints/notifications.py).
+ALIMTALK_URL = env.optional("SMARTSEOUL_ALIMTALK_URL")
+ALIMTALK_TOKEN = env.optional("SMARTSEOUL_ALIMTALK_TOKEN")
+ALIMTALK_SENDER_KEY = env.optional("SMARTSEOUL_ALIMTALK_SENDER_KEY")
+ALIMTALK_TEMPLATE = env.str("SMARTSEOUL_ALIMTALK_TEMPLATE", "complaint_status")
 
 # --- Urban IoT sensors (docs/sensors.md) ----------------------------------------------------
 SENSORS_MQTT_HOST = env.str("SMARTSEOUL_MQTT_HOST", "127.0.0.1")

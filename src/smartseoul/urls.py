@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("voting/", include("smartseoul.voting.urls")),
+    path("budget/", include("smartseoul.budgeting.urls")),
     # These apps mount standard interfaces at fixed places (/open311/v2/, /api/3/action/,
     # /openapi/ …), so they own their prefixes; they come before /api/ for CKAN's /api/3/.
     path("", include("smartseoul.complaints.urls")),

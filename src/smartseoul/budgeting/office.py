@@ -1,0 +1,138 @@
+"""Officials' and administrators' pages: the review queue, reviews, implementation updates,
+new rounds and their budgets, and phase moves."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from smartseoul.budgeting import actions, queries
+from smartseoul.budgeting.forms import ReviewForm, RoundForm, ScopeForm, UpdateForm
+from smartseoul.budgeting.models import Round
+from smartseoul.budgeting.permissions import may_administer, official_department
+from smartseoul.budgeting.phases import round_advance
+from smartseoul.budgeting.views import form_errors
+
+
+def _refusal(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
+    messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if official_department(request.user) is None:
+        raise PermissionDenied(_("The review queue is for officials."))
+    projects = queries.review_queue(request.user).filter(round__phase=Round.Phase.REVIEW)
+    return render(request, "budgeting/review_queue.html", {"projects": projects})
+
+
+@require_POST
+@login_required
+def review(request: HttpRequest, pk: int, project: int) -> HttpResponse:
+    round_ = queries.round_get(request.user, pk)
+    item = queries.project_get(round_, project)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose feasible or not feasible."))
+    else:
+        try:
+            actions.project_review(
+                actor=request.user,
+                project=item,
+                feasible=form.cleaned_data["decision"] == "feasible",
+                reviewed_cost=form.cleaned_data["reviewed_cost"],
+                reason=form.cleaned_data["reason"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+        else:
+            messages.success(request, _("The review was saved and published."))
+    return redirect("budgeting:project", pk=round_.pk, project=item.pk)
+
+
+@require_POST
+@login_required
+def update(request: HttpRequest, pk: int, project: int) -> HttpResponse:
+    round_ = queries.round_get(request.user, pk)
+    item = queries.project_get(round_, project)
+    form = UpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the status and the date."))
+    else:
+        try:
+            actions.project_update_add(
+                actor=request.user,
+                project=item,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                date=form.cleaned_data["date"],
+                photos=request.FILES.getlist("photos"),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+        else:
+            messages.success(request, _("The update was published."))
+    return redirect("budgeting:project", pk=round_.pk, project=item.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def round_new(request: HttpRequest) -> HttpResponse:
+    if not may_administer(request.user):
+        raise PermissionDenied(_("Only election administrators run budget rounds."))
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = actions.round_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            return redirect("budgeting:scopes", pk=round_.pk)
+    return render(request, "budgeting/round_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def scopes(request: HttpRequest, pk: int) -> HttpResponse:
+    if not may_administer(request.user):
+        raise PermissionDenied(_("Only election administrators run budget rounds."))
+    round_ = queries.round_get(request.user, pk)
+    form = ScopeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.scope_add(actor=request.user, round_=round_, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            if isinstance(exc, ValidationError):
+                form_errors(form, exc)
+            else:
+                form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The budget was added."))
+            return redirect("budgeting:scopes", pk=round_.pk)
+    return render(
+        request,
+        "budgeting/scopes.html",
+        {"round": round_, "scopes": queries.scopes_of(round_), "form": form},
+    )
+
+
+@require_POST
+@login_required
+def phase(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = queries.round_get(request.user, pk)
+    try:
+        round_advance(actor=request.user, round_=round_, to=request.POST.get("to", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        _refusal(request, exc)
+    else:
+        round_.refresh_from_db()
+        messages.success(
+            request,
+            _("The round is now in its “%(phase)s” phase.") % {"phase": round_.get_phase_display()},
+        )
+    return redirect("budgeting:round", pk=round_.pk)

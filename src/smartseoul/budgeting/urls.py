@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from smartseoul.budgeting import office, views
+
+app_name = "budgeting"
+
+urlpatterns = [
+    path("", views.round_list, name="rounds"),
+    path("new/", office.round_new, name="round_new"),
+    path("review/", office.review_queue, name="review_queue"),
+    path("photos/<int:pk>.jpg", views.photo, name="photo"),
+    path("<int:pk>/", views.round_detail, name="round"),
+    path("<int:pk>/scopes/", office.scopes, name="scopes"),
+    path("<int:pk>/phase/", office.phase, name="phase"),
+    path("<int:pk>/projects/", views.project_list, name="projects"),
+    path("<int:pk>/propose/", views.propose, name="propose"),
+    path("<int:pk>/projects/<int:project>/", views.project_detail, name="project"),
+    path("<int:pk>/projects/<int:project>/support/", views.support, name="support"),
+    path("<int:pk>/projects/<int:project>/review/", office.review, name="review"),
+    path("<int:pk>/projects/<int:project>/update/", office.update, name="update"),
+]
