@@ -23,12 +23,14 @@ from smartseoul.complaints.models import (
     Event,
     Follower,
     Media,
+    NotificationPreference,
     Rating,
     Report,
 )
 from smartseoul.complaints.redaction import redact_text
 from smartseoul.complaints.workdays import add_working_days
 from smartseoul.places.lookup import lookup
+from smartseoul.places.models import District
 
 Status = Report.Status
 
@@ -50,15 +52,15 @@ def _place_or_refuse(lat: float, lon: float) -> Any:
     except (TypeError, ValueError) as exc:
         raise ValidationError({"location": str(exc)}) from exc
     if place is None:
-        raise ValidationError(
-            {
-                "location": _(
-                    "This point is outside Seoul. Smart Complaint Report only takes reports "
-                    "within Seoul; please contact the local government of that place."
-                )
-            }
-        )
+        raise ValidationError({"location": outside_seoul_message()})
     return place
+
+
+def outside_seoul_message() -> str:
+    return _(
+        "This point is outside Seoul. Smart Complaint Report only takes reports "
+        "within Seoul; please contact the local government of that place."
+    )
 
 
 def route(category: Category, district_code: str) -> tuple[Department | None, Department | None]:
@@ -147,7 +149,6 @@ def report_submit(
         ]
     )
     Event.objects.create(report=report, kind=Event.Kind.RECEIVED, status=Status.RECEIVED)
-    mapcells.cell_count(report, Status.RECEIVED, 1)
     if signed_in and reporter is not None:
         Follower.objects.create(report=report, user=reporter)
     audit_record(
@@ -165,8 +166,17 @@ def report_submit(
     if media:
         from smartseoul.complaints.tasks import media_process_many
 
-        ids = [item.pk for item in media]
-        transaction.on_commit(lambda: media_process_many.enqueue(ids))
+        # Queued in the report's own transaction (the task backend is the database): the
+        # worker sees the task exactly when it sees the report, a crash cannot keep one
+        # without the other, and the request pays for one commit instead of two.
+        media_process_many.enqueue([item.pk for item in media])
+    # Last, just before the commit: the upsert locks the map cell's row, which every report
+    # in the same place (and, for the city-wide grid, in the same few kilometres) waits for.
+    mapcells.cell_count(report, Status.RECEIVED, 1)
+    # The names come from the place index: the answer needs no query to read them back.
+    report.district = District(
+        code=place.district_code, name_ko=place.district_name_ko, name_en=place.district_name_en
+    )
     return report
 
 
@@ -177,6 +187,31 @@ def report_follow(*, user: User, report: Report) -> bool:
     if created:
         audit_record(actor=user, action="complaints.report_follow", target=report)
     return created
+
+
+@transaction.atomic
+def notification_preference_set(*, user: User, channel: str) -> NotificationPreference:
+    """Choose how to hear about followed reports: one of the channels in use that can reach
+    the person (a mobile number in the profile for text messages and KakaoTalk)."""
+    known = {c.name: c for c in notifications.channels()}
+    if channel not in known:
+        raise ValidationError(
+            {"channel": _("Choose one of: %(names)s.") % {"names": ", ".join(known)}}
+        )
+    if not notifications.reaches(known[channel], user):
+        raise ValidationError(
+            {"channel": _("Add your mobile phone number to your profile to get messages there.")}
+        )
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"channel": channel, "updated_at": timezone.now()}
+    )
+    audit_record(
+        actor=user,
+        action="complaints.notification_preference_set",
+        target=preference,
+        details={"channel": channel},
+    )
+    return preference
 
 
 @transaction.atomic

@@ -10,7 +10,9 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.files import UploadedFile
@@ -23,11 +25,13 @@ from smartseoul.api import (
     presented_api_key,
     signed_in,
 )
-from smartseoul.complaints import actions, queries
+from smartseoul.complaints import actions, notifications, queries
+from smartseoul.complaints.actions import outside_seoul_message
 from smartseoul.complaints.geocode import geocode
 from smartseoul.complaints.media import MAX_PHOTO_BYTES, photo_gps
 from smartseoul.complaints.models import DETAILS_MAX_CHARS, Report
 from smartseoul.complaints.presenters import public_report
+from smartseoul.places.lookup import lookup
 
 router = Router(tags=["complaints"], auth=identified_if_possible)
 
@@ -139,6 +143,7 @@ class PointOut(Schema):
     lat: float | None
     lon: float | None
     label: str = ""
+    precision: str = ""
 
 
 class SubmitIn(Schema):
@@ -224,11 +229,15 @@ def photo_location(request: HttpRequest, photo: File[UploadedFile]) -> Any:
 
 @router.get("/geocode", response=PointOut)
 def address_lookup(request: HttpRequest, address: str) -> Any:
-    """District and neighbourhood names only (동/구): placed at that area's centre."""
+    """A typed address → a point: the configured street geocoder (VWorld, when set up), else
+    a neighbourhood or district name placed at the area's centre (``precision`` says which).
+    A point outside Seoul is refused, as when sending a report."""
     found = geocode(address)
     if found is None:
-        raise HttpError(404, "No Seoul district or neighbourhood name found in the address.")
-    return {"lat": found.lat, "lon": found.lon, "label": found.label}
+        raise HttpError(404, "No Seoul address, neighbourhood or district found in the address.")
+    if lookup(found.lat, found.lon) is None:
+        raise DjangoValidationError({"address": outside_seoul_message()})
+    return {"lat": found.lat, "lon": found.lon, "label": found.label, "precision": found.precision}
 
 
 @router.post("/reports", response={201: SubmitOut}, auth=open_post)
@@ -261,7 +270,7 @@ def report_submit(
         "status": report.status,
         "due_date": report.due_date,
         "district_name": report.district.name,
-        "url": public_report(report)["url"],
+        "url": reverse("complaints:detail", kwargs={"public_id": report.public_id}),
     }
 
 
@@ -289,6 +298,49 @@ def rate(request: HttpRequest, public_id: str, data: RatingIn) -> Any:
         comment=data.comment,
     )
     return 201, None
+
+
+class ChannelOut(Schema):
+    name: str
+    label: str
+    reaches_you: bool
+
+
+class NotificationsOut(Schema):
+    channel: str | None = Field(..., description="The channel notices go through now")
+    channels: list[ChannelOut]
+
+
+class NotificationsIn(Schema):
+    channel: str
+
+
+def _notifications(user: Any) -> dict[str, Any]:
+    current = notifications.channel_for(user, queries.notification_channel_of(user))
+    return {
+        "channel": current.name if current else None,
+        "channels": [
+            {
+                "name": channel.name,
+                "label": str(getattr(channel, "label", channel.name)),
+                "reaches_you": notifications.reaches(channel, user),
+            }
+            for channel in notifications.channels()
+        ],
+    }
+
+
+@router.get("/notifications", auth=signed_in, response=NotificationsOut)
+def notifications_get(request: HttpRequest) -> Any:
+    """How the caller hears about reports they follow, and the channels they may choose."""
+    return _notifications(request.user)
+
+
+@router.put("/notifications", auth=signed_in, response=NotificationsOut)
+def notifications_set(request: HttpRequest, data: NotificationsIn) -> Any:
+    _session_write(request)
+    actions.notification_preference_set(user=request.user, channel=data.channel)  # type: ignore[arg-type]
+    return _notifications(request.user)
 
 
 # The officials' endpoints (queue, handling, redaction, bulk, statistics) are in api_office.

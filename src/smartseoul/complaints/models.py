@@ -217,6 +217,22 @@ class Media(models.Model):
         return f"{self.kind} {self.pk} of {self.report_id}"
 
 
+class NotificationPreference(models.Model):
+    """How a person wants to hear about the reports they follow: the ``name`` of one of the
+    configured channels (``email``, ``sms``, ``kakao``).  Without one, e-mail."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="complaint_notification_preference",
+    )
+    channel = models.CharField(_("notify me by"), max_length=20)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.channel}"
+
+
 class Follower(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followers")
     user = models.ForeignKey(

@@ -49,6 +49,15 @@ def report_get_public(public_id: str) -> Report:
     return report
 
 
+def notification_channel_of(user: Any) -> str | None:
+    """The channel name a person chose for notices about followed reports, if any."""
+    from smartseoul.complaints.models import NotificationPreference
+
+    return (
+        NotificationPreference.objects.filter(user=user).values_list("channel", flat=True).first()
+    )
+
+
 # --- officials -------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("complaints/r/<str:public_id>/follow/", views.report_follow, name="follow"),
     path("complaints/r/<str:public_id>/rate/", views.report_rate, name="rate"),
     path("complaints/media/<int:pk>/<str:variant>/", views.media_file, name="media"),
+    path("complaints/notifications/", views.notifications_view, name="notifications"),
     path("complaints/office/", office.queue_view, name="queue"),
     path("complaints/office/bulk/", office.bulk_view, name="bulk"),
     path("complaints/office/stats/", office.statistics_view, name="stats"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smartseoul.complaints import actions, queries
+from smartseoul.accounts.models import User
+from smartseoul.complaints import actions, notifications, queries
 from smartseoul.complaints.forms import RatingForm, ReportForm
 from smartseoul.complaints.models import Media, Report
 from smartseoul.complaints.presenters import media_urls
@@ -162,3 +164,38 @@ def media_file(request: HttpRequest, pk: int, variant: str) -> HttpResponseBase:
     response = FileResponse(field.open("rb"), content_type=content_type)
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def notifications_view(request: HttpRequest) -> HttpResponse:
+    """How a citizen hears about the reports they follow: e-mail, text message or KakaoTalk."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    user = cast(User, request.user)
+    error = ""
+    if request.method == "POST":
+        try:
+            actions.notification_preference_set(user=user, channel=request.POST.get("channel", ""))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("complaints:notifications")
+    current = notifications.channel_for(user, queries.notification_channel_of(user))
+    return render(
+        request,
+        "complaints/notifications.html",
+        {
+            "choices": [
+                {
+                    "name": channel.name,
+                    "label": getattr(channel, "label", channel.name),
+                    "reaches": notifications.reaches(channel, user),
+                    "current": current is channel,
+                }
+                for channel in notifications.channels()
+            ],
+            "has_mobile": bool(notifications.mobile_of(user)),
+            "error": error,
+        },
+    )
