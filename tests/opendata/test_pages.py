@@ -112,10 +112,10 @@ def test_downloads_round_trip_korean_and_filtered_subsets(
     assert workbook.active is not None
     assert workbook.active["A2"].value == "중구"
 
-    whole = b"".join(client.get(url + "parquet").streaming_content)  # type: ignore[attr-defined]
-    table = pyarrow.parquet.read_table(io.BytesIO(whole))
-    assert table.num_rows == 4
-    assert table.column_names[0] == "자치구"
+    # The whole table as published: its columns, its rows in the file's order.
+    table = pyarrow.parquet.read_table(io.BytesIO(client.get(url + "parquet").content))
+    assert table.column_names == ["자치구", "측정일", "미세먼지(PM10)", "초미세먼지(PM2.5)", "등급"]
+    assert table.column("자치구").to_pylist() == ["종로구", "중구", "마포구", "송파구"]
     part = pyarrow.parquet.read_table(io.BytesIO(client.get(url + "parquet", subset).content))
     assert part.column("자치구").to_pylist() == ["중구", "송파구"]
     assert usage_totals(air_resource.dataset)["downloads"] == 5

@@ -25,6 +25,7 @@ from smartseoul.lib import request_context
 from smartseoul.lib.ratelimit import Rate, hit
 from smartseoul.opendata import queries
 from smartseoul.opendata.actions import usage_count
+from smartseoul.opendata.datastore import ID
 from smartseoul.opendata.models import Category, Dataset
 from smartseoul.opendata.query import (
     MAX_LIMIT,
@@ -279,11 +280,13 @@ def _records(fields: list[dict[str, str]], rows: list[tuple[Any, ...]], records_
 
 
 def datastore_search(request: HttpRequest, params: dict[str, Any]) -> Any:
-    resource = queries.resource_find(_required(params, "resource_id"))
+    resource_id = _required(params, "resource_id")
     try:
-        version = queries.table_of(resource)
+        version = queries.table_find(resource_id)
     except Http404:
+        queries.resource_find(resource_id)  # an unknown resource is its own error
         raise not_found("Resource not found in the datastore") from None
+    resource = version.resource
     records_format = str(params.get("records_format") or "objects")
     if records_format not in ("objects", "lists", "csv", "tsv"):
         raise validation_error("records_format", "Use objects, lists, csv or tsv")
@@ -306,6 +309,7 @@ def datastore_search(request: HttpRequest, params: dict[str, Any]) -> Any:
             offset=_int(params, "offset", 0),
             distinct=_bool(params, "distinct", False),
             include_total=_bool(params, "include_total", True),
+            with_id=True,
         )
         from smartseoul.opendata.query import table_search
 
@@ -313,7 +317,10 @@ def datastore_search(request: HttpRequest, params: dict[str, Any]) -> Any:
     except QueryError as exc:
         raise validation_error(exc.field, exc.message) from None
     usage_count(dataset=resource.dataset, kind="api_calls")
-    fields_out = [{"id": f["id"], "type": ckan_type(f["type"])} for f in result.fields]
+    fields_out = [
+        {"id": f["id"], "type": "int" if f["id"] == ID else ckan_type(f["type"])}
+        for f in result.fields
+    ]
     body: dict[str, Any] = {
         "resource_id": str(resource.pk),
         "fields": fields_out,

@@ -9,9 +9,8 @@ from collections.abc import Iterator
 import pyarrow
 import pyarrow.csv
 import pyarrow.parquet
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
-from smartseoul.opendata.datastore import parquet_path
 from smartseoul.opendata.models import ResourceVersion
 from smartseoul.opendata.query import TableQuery, json_value, table_arrow
 
@@ -60,15 +59,9 @@ def _xlsx(table: pyarrow.Table) -> bytes:
 
 def download(
     version: ResourceVersion, query: TableQuery, file_format: str, basename: str
-) -> HttpResponse | StreamingHttpResponse | FileResponse:
-    filtered = bool(query.filters or query.q or query.fields or query.sort)
-    if file_format == "parquet" and not filtered:
-        # The whole table is the stored file itself.
-        response = FileResponse(
-            parquet_path(version.parquet).open("rb"), content_type="application/vnd.apache.parquet"
-        )
-        _disposition(response, f"{basename}.parquet")
-        return response
+) -> HttpResponse | StreamingHttpResponse:
+    # Every format, the whole table included, is written from the query layer: the stored
+    # file has the rows clustered for search and an _id column, not the table as published.
     table = table_arrow(version, query)
     result: HttpResponse | StreamingHttpResponse
     if file_format == "csv":

@@ -75,6 +75,24 @@ def table_of(resource: Resource) -> ResourceVersion:
     return version
 
 
+def table_find(resource_id: str) -> ResourceVersion:
+    """A resource's current ready table, its resource and dataset with it, in one query (the
+    datastore API's hot path); Http404 naming what is missing."""
+    pk = _as_uuid(resource_id)
+    version = (
+        ResourceVersion.objects.select_related("resource__dataset__department")
+        .filter(resource_id=pk, status=ResourceVersion.Status.READY)
+        .order_by("-number")
+        .first()
+        if pk
+        else None
+    )
+    if version is None:
+        table_of(resource_find(resource_id))  # raises the right Http404
+    assert version is not None
+    return version
+
+
 def version_find(resource: Resource, number: int) -> ResourceVersion:
     version = resource.versions.filter(number=number).first()
     if version is None:

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow
 
-from smartseoul.opendata.datastore import parquet_path
+from smartseoul.opendata.datastore import ID, table_sql
 from smartseoul.opendata.models import ResourceVersion
 
 MAX_LIMIT = 32_000
@@ -68,6 +68,9 @@ class TableQuery:
     offset: int = 0
     distinct: bool = False
     include_total: bool = True
+    # CKAN lists the ``_id`` column first in every answer; the sheet, downloads and Seoul's
+    # API show only the published columns (all may still filter and sort by ``_id``).
+    with_id: bool = False
 
 
 @dataclass
@@ -81,7 +84,8 @@ _local = threading.local()
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """This thread's DuckDB connection (reused: opening one per request costs milliseconds)."""
+    """This thread's DuckDB connection, long-lived: opening one per request, or even a cursor
+    on it, costs milliseconds; each thread has its own, so no two queries share one."""
     existing = getattr(_local, "connection", None)
     if existing is None:
         existing = duckdb.connect(config={"threads": 2})
@@ -106,18 +110,19 @@ def parse_sort(text: str, columns: Sequence[str]) -> list[tuple[str, bool]]:
             if lowered.endswith(suffix):
                 name, descending = part[: -len(suffix)].strip(), flag
         name = name.strip('"')
-        if name not in columns:
+        if name not in columns and name != ID:
             raise QueryError("sort", f'The table has no column "{name}".')
         result.append((name, descending))
     return result
 
 
 def _from(version: ResourceVersion) -> str:
-    return "read_parquet(" + "'" + str(parquet_path(version.parquet)).replace("'", "''") + "')"
+    return table_sql(version.parquet)
 
 
 def _column_types(version: ResourceVersion) -> dict[str, str]:
-    return {column["name"]: column["type"] for column in version.schema}
+    """Every queryable column: ``_id`` and the published ones."""
+    return {ID: "BIGINT"} | {column["name"]: column["type"] for column in version.schema}
 
 
 def _where(version: ResourceVersion, query: TableQuery) -> tuple[str, list[Any]]:
@@ -163,7 +168,7 @@ def _where(version: ResourceVersion, query: TableQuery) -> tuple[str, list[Any]]
             params.append(f"%{text}%")
             clauses.append(f"CAST({quote(column)} AS VARCHAR) ILIKE ?")
     elif query.q:
-        row_text = "concat_ws(' ', " + ", ".join(quote(c) for c in types) + ")"
+        row_text = "concat_ws(' ', " + ", ".join(quote(c) for c in types if c != ID) + ")"
         for word in str(query.q).split():
             params.append(f"%{word}%")
             clauses.append(f"{row_text} ILIKE ?")
@@ -184,7 +189,12 @@ def json_value(value: Any) -> Any:
 
 def _select(version: ResourceVersion, query: TableQuery) -> tuple[str, list[Any], list[str]]:
     types = _column_types(version)
-    columns = list(query.fields) if query.fields else list(types)
+    if query.fields:
+        columns = list(query.fields)
+    elif query.with_id and not query.distinct:
+        columns = list(types)
+    else:
+        columns = [c for c in types if c != ID]
     for column in columns:
         if column not in types:
             raise QueryError("fields", f'The table has no column "{column}".')
@@ -199,9 +209,19 @@ def _select(version: ResourceVersion, query: TableQuery) -> tuple[str, list[Any]
     return f"SELECT {distinct}{selected} FROM {_from(version)}{where}", params, columns
 
 
-def _order(query: TableQuery) -> str:
-    order = ", ".join(f"{quote(c)} {'DESC' if d else 'ASC'} NULLS LAST" for c, d in query.sort)
-    return f" ORDER BY {order}" if order else ""
+def _order(query: TableQuery, columns: Sequence[str]) -> str:
+    """Rows in the asked order, ties (and no order at all) in published order: the stored
+    order is not the published one, and paging needs a total order."""
+    keys = [f"{quote(c)} {'DESC' if d else 'ASC'} NULLS LAST" for c, d in query.sort]
+    if not query.distinct:
+        keys.append(ID)
+    elif not keys:
+        keys = [quote(c) for c in columns]  # DISTINCT can only order by what it selects
+    return " ORDER BY " + ", ".join(keys)
+
+
+def _unfiltered(query: TableQuery) -> bool:
+    return not (query.filters or query.q or query.distinct)
 
 
 _CONVERTED_TYPES = ("DATE", "TIME", "TIMESTAMP", "DECIMAL", "DOUBLE", "FLOAT", "BLOB")
@@ -226,7 +246,7 @@ _counts_lock = threading.Lock()
 COUNT_CACHE_SIZE = 4096
 
 
-def _count(cursor: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> int:
+def _count(db: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> int:
     """Row count of a query.  A version's file never changes (a new version is a new file),
     so a count can be remembered: paging through a filtered table counts it once."""
     key = (sql, tuple(params))
@@ -234,7 +254,7 @@ def _count(cursor: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> in
         if key in _counts:
             _counts.move_to_end(key)
             return _counts[key]
-    row = cursor.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
+    row = db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
     total = int(row[0]) if row else 0
     with _counts_lock:
         _counts[key] = total
@@ -247,17 +267,27 @@ def table_search(version: ResourceVersion, query: TableQuery) -> TableResult:
     if not 0 <= query.limit <= MAX_LIMIT:
         raise QueryError("limit", f"limit must be between 0 and {MAX_LIMIT}.")
     sql, params, columns = _select(version, query)
-    cursor = connection().cursor()
+    db = connection()
     try:
         total = None
         if query.include_total:
-            total = _count(cursor, sql, params)
-        paged = sql + _order(query) + f" LIMIT {int(query.limit)} OFFSET {int(query.offset)}"
-        records = cursor.execute(paged, params).fetchall()
+            total = version.row_count if _unfiltered(query) else _count(db, sql, params)
+        if _unfiltered(query) and not query.sort:
+            # Paging through the table as published: ``_id`` is dense (1…n), so the page is
+            # a range of it, found through the row groups' statistics instead of a top-N.
+            first = int(query.offset) + 1
+            paged = (
+                f"{sql} WHERE {ID} BETWEEN {first} AND {first + int(query.limit) - 1} ORDER BY {ID}"
+            )
+        else:
+            paged = (
+                sql
+                + _order(query, columns)
+                + f" LIMIT {int(query.limit)} OFFSET {int(query.offset)}"
+            )
+        records = db.execute(paged, params).fetchall()
     except duckdb.Error as exc:
         raise QueryError("filters", f"The query failed: {exc}") from None
-    finally:
-        cursor.close()
     types = _column_types(version)
     return TableResult(
         fields=[{"id": c, "type": types[c]} for c in columns], records=records, total=total
@@ -266,14 +296,12 @@ def table_search(version: ResourceVersion, query: TableQuery) -> TableResult:
 
 def table_arrow(version: ResourceVersion, query: TableQuery) -> pyarrow.Table:
     """Every matching row (no limit) as an Arrow table, for downloads."""
-    sql, params, _columns = _select(version, query)
-    cursor = connection().cursor()
+    sql, params, columns = _select(version, query)
+    db = connection()
     try:
-        return cursor.sql(sql + _order(query), params=params).to_arrow_table()
+        return db.sql(sql + _order(query, columns), params=params).to_arrow_table()
     except duckdb.Error as exc:
         raise QueryError("filters", f"The query failed: {exc}") from None
-    finally:
-        cursor.close()
 
 
 def table_aggregate(
@@ -304,13 +332,11 @@ def table_aggregate(
         f"SELECT {quote(group_by)}, {expression} FROM {_from(version)}{where} "
         f"GROUP BY 1 ORDER BY 1 NULLS LAST LIMIT {int(limit)}"
     )
-    cursor = connection().cursor()
+    db = connection()
     try:
-        rows = cursor.execute(sql, params).fetchall()
+        rows = db.execute(sql, params).fetchall()
     except duckdb.Error as exc:
         raise QueryError("filters", f"The query failed: {exc}") from None
-    finally:
-        cursor.close()
     return [(group, None if result is None else float(result)) for group, result in rows]
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 from django.conf import settings
 
-from smartseoul.opendata.datastore import parquet_path
+from smartseoul.opendata.datastore import parquet_path, table_sql
 from smartseoul.opendata.queries import current_tables
 
 
@@ -63,11 +63,10 @@ def _sealed_connection(sql: str) -> duckdb.DuckDBPyConnection:
     connection.execute("SET autoinstall_known_extensions = false")
     connection.execute("SET autoload_known_extensions = false")
     connection.execute("SET allowed_paths = $files", {"files": files})
-    for version, path in zip(tables, files, strict=True):
+    for version in tables:
         name = str(version.resource_id).replace('"', "")
-        escaped = path.replace("'", "''")
         connection.execute(
-            f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{escaped}')"  # noqa: S608 - our own ids and paths
+            f'CREATE VIEW "{name}" AS SELECT * FROM {table_sql(version.parquet)}'  # noqa: S608 - our own ids and paths
         )
     connection.execute("SET enable_external_access = false")
     connection.execute("SET lock_configuration = true")
