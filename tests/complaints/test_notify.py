@@ -37,7 +37,7 @@ class Gateway:
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
                 gateway.received.append(json.loads(self.rfile.read(length)))
                 gateway.headers.append(dict(self.headers))
@@ -137,7 +137,9 @@ def test_without_a_mobile_number_text_channels_cannot_be_chosen_and_email_is_use
         notification_preference_set(user=citizen, channel="pigeon")
     report = submit(citizen)
     with django_capture_on_commit_callbacks(execute=True):
-        report_status_change(actor=official, report=report, status="in_progress", public_note="확인")
+        report_status_change(
+            actor=official, report=report, status="in_progress", public_note="확인"
+        )
     assert [m.to for m in mail.outbox] == [[citizen.email]]
 
 
@@ -145,7 +147,8 @@ def test_without_a_mobile_number_text_channels_cannot_be_chosen_and_email_is_use
 def test_the_choice_through_the_page_and_the_api(citizen: User, gateway: Gateway) -> None:
     client = logged_in(citizen)
     page = client.get("/complaints/notifications/").content.decode()
-    assert 'value="sms"' in page and "disabled" in page  # no mobile number yet
+    assert 'value="sms"' in page
+    assert "disabled" in page
     refused = client.put(
         "/api/complaints/notifications", {"channel": "sms"}, content_type="application/json"
     )

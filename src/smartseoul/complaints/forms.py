@@ -17,8 +17,10 @@ class ReportForm(forms.Form):
         widget=forms.RadioSelect,
         empty_label=None,
     )
-    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
-    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    # Set by the map, the device position or the address search; without JavaScript the
+    # typed address alone is geocoded when the form is sent.
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90, required=False)
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180, required=False)
     address = forms.CharField(label=_("Address or place name"), max_length=300, required=False)
     details = forms.CharField(
         label=_("Details"),
@@ -27,6 +29,24 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": DETAILS_MAX_CHARS}),
     )
     anonymous = forms.BooleanField(label=_("Send without my name"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        from smartseoul.complaints.geocode import geocode
+
+        data = super().clean() or {}
+        if data.get("lat") is None or data.get("lon") is None:
+            address = (data.get("address") or "").strip()
+            found = geocode(address) if address else None
+            if found is not None:
+                data["lat"], data["lon"] = found.lat, found.lon
+            elif address:
+                self.add_error("address", _("We could not find this address in Seoul."))
+            else:
+                self.add_error(
+                    "address",
+                    _("Mark the place on the map, use your position or type an address."),
+                )
+        return data
 
 
 class RatingForm(forms.Form):

@@ -297,7 +297,8 @@ def _location(form: Any) -> tuple[float, float, str]:
         if found is None:
             raise Open311Error(
                 400,
-                "address_string names no Seoul district or neighbourhood; send lat and long.",
+                "address_string names no Seoul address, neighbourhood or district; "
+                "send lat and long.",
             )
         return found.lat, found.lon, address
     raise Open311Error(400, "Send lat and long, or address_string.")

@@ -116,9 +116,15 @@
     var address = form.elements.address.value.trim();
     if (!address) return;
     fetch("/api/complaints/geocode?address=" + encodeURIComponent(address))
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        // 400: found, but outside Seoul (the server says so); 404: not found at all.
+        if (r.status === 400) return r.json().then(function (body) { return { refused: body.error.message }; });
+        return r.ok ? r.json() : null;
+      })
       .then(function (found) {
-        if (found) setPoint(found.lat, found.lon, found.label); else message.textContent = text.textNoAddress;
+        if (found && found.refused) message.textContent = found.refused;
+        else if (found) setPoint(found.lat, found.lon, found.label);
+        else message.textContent = text.textNoAddress;
       })
       .catch(function () { message.textContent = text.textOffline; });
   });
