@@ -16,6 +16,8 @@ from tests.conftest import totp_activate
 def test_citizen_requests_a_key_and_uses_it(
     citizen_client: Client, citizen: User, air_resource: Resource
 ) -> None:
+    # The way there: the citizen's own page links to the key page.
+    assert 'href="/data/keys/"' in citizen_client.get("/accounts/profile/").content.decode()
     page = citizen_client.post("/data/keys/", {"purpose": "대기질 알림 앱"}).content.decode()
     start = page.index('id="new-key">') + len('id="new-key">')
     secret = page[start : start + 40]

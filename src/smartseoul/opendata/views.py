@@ -283,6 +283,8 @@ def version_source(request: HttpRequest, resource_id: str, number: int) -> FileR
     """The file exactly as the publisher uploaded it, for any kept version."""
     resource = queries.resource_find(resource_id)
     version = queries.version_find(resource, number)
+    if not version.source:
+        raise Http404("This version has no file (its download failed).")
     usage_count(dataset=resource.dataset, kind="downloads")
     return FileResponse(
         version.source.open("rb"),
