@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 MAX_REPORTS_PER_MESSAGE = 5_000
 MAX_VALUES_PER_REPORT = 40
 
@@ -40,18 +42,18 @@ def parse_message(
     payload: bytes | str, *, default_serial: str = ""
 ) -> tuple[list[Incoming], list[Rejected]]:
     """Every report in one message; ``default_serial`` comes from the topic, if it names one."""
-    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
     try:
-        document = json.loads(text)
-    except ValueError as exc:
-        return [], [Rejected(default_serial, text[:10_000], f"not JSON: {exc}")]
+        # orjson: several times faster than json on an ingester's hot path.
+        document = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        return [], [Rejected(default_serial, _text(payload), f"not JSON: {exc}")]
     if isinstance(document, dict) and "reports" in document:
         items = document["reports"]
         if not isinstance(items, list):
-            return [], [Rejected(default_serial, text[:10_000], "reports must be a list")]
+            return [], [Rejected(default_serial, _text(payload), "reports must be a list")]
         if len(items) > MAX_REPORTS_PER_MESSAGE:
             reason = f"more than {MAX_REPORTS_PER_MESSAGE} reports in one message"
-            return [], [Rejected(default_serial, text[:10_000], reason)]
+            return [], [Rejected(default_serial, _text(payload), reason)]
     else:
         items = [document]
     accepted: list[Incoming] = []
@@ -60,6 +62,12 @@ def parse_message(
         result = parse_report(item, default_serial=default_serial)
         (accepted if isinstance(result, Incoming) else rejected).append(result)  # type: ignore[arg-type]
     return accepted, rejected
+
+
+def _text(payload: bytes | str) -> str:
+    """What was sent, as text for the quarantine (the first 10,000 characters)."""
+    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+    return text[:10_000]
 
 
 def parse_report(item: Any, *, default_serial: str = "") -> Incoming | Rejected:

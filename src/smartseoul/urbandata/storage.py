@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from smartseoul.urbandata.models import LatestReading, QuarantinedReport, Sensor
+from smartseoul.urbandata.models import LatestReading, QuarantinedReport, Sensor, SensorModel
 from smartseoul.urbandata.payloads import Incoming, Rejected
 from smartseoul.urbandata.quality import SensorState, check
 
@@ -63,22 +64,35 @@ class _SensorCache:
         return {s: self.by_serial[s] for s in serials if s in self.by_serial}
 
     def reload(self, wanted: set[str]) -> None:
-        rows = Sensor.objects.select_related("model")
+        rows = Sensor.objects.all()
         if self.loaded_at > 0 and len(wanted) < 1000:
             rows = rows.filter(serial__in=wanted)
         else:
             self.by_serial = {}
             self.loaded_at = time.monotonic()
-        for sensor in rows:
-            self.by_serial[sensor.serial] = SensorInfo(
-                id=sensor.pk,
-                serial=sensor.serial,
-                quantities=sensor.model.quantities,
-                calibration=sensor.calibration or {},
-                district=sensor.district_id,
-                neighbourhood=sensor.neighbourhood_id,
-                installed_at=sensor.installed_at,
-                retired_at=sensor.retired_at,
+        # Models once, not joined per sensor: a few models are shared by 50,000 sensors.
+        quantities = dict(SensorModel.objects.values_list("pk", "quantities"))
+        for pk, serial, model_id, calibration, district, neighbourhood, installed, retired in (
+            rows.values_list(
+                "pk",
+                "serial",
+                "model_id",
+                "calibration",
+                "district_id",
+                "neighbourhood_id",
+                "installed_at",
+                "retired_at",
+            ).iterator(chunk_size=5000)
+        ):
+            self.by_serial[serial] = SensorInfo(
+                id=pk,
+                serial=serial,
+                quantities=quantities[model_id],
+                calibration=calibration or {},
+                district=district,
+                neighbourhood=neighbourhood,
+                installed_at=installed,
+                retired_at=retired,
             )
 
     def clear(self) -> None:
@@ -179,13 +193,7 @@ def _rejected(report: Incoming, reason: str) -> Rejected:
 def _store_reports(
     candidates: dict[tuple[int, datetime], tuple[SensorInfo, Incoming]], now: datetime
 ) -> tuple[int, int]:
-    sensor_ids = {key[0] for key in candidates}
-    latest = {
-        row.sensor_id: row
-        for row in LatestReading.objects.filter(sensor_id__in=sensor_ids).only(
-            "sensor_id", "measured_at", "values", "repeats"
-        )
-    }
+    latest = _latest_states({key[0] for key in candidates})
     states: dict[int, SensorState] = {}
     newest: dict[int, tuple[datetime, dict[str, float | None]]] = {}
     rows: list[tuple[int, datetime, str, str, str]] = []
@@ -198,11 +206,10 @@ def _store_reports(
         state = states.get(sensor_id)
         if state is None:
             state = SensorState(
-                values=dict(previous.values) if previous else {},
-                repeats=dict(previous.repeats) if previous else {},
+                values=previous[1] if previous else {}, repeats=previous[2] if previous else {}
             )
             states[sensor_id] = state
-        last_time = newest.get(sensor_id, (previous.measured_at if previous else None, {}))[0]
+        last_time = newest.get(sensor_id, (previous[0] if previous else None, {}))[0]
         is_late = last_time is not None and measured_at <= last_time
         checked = check(
             raw=report.values,
@@ -220,9 +227,9 @@ def _store_reports(
             (
                 sensor_id,
                 measured_at,
-                json.dumps(report.values),
-                json.dumps(checked.values),
-                json.dumps(flags),
+                orjson.dumps(report.values).decode(),
+                orjson.dumps(checked.values).decode(),
+                orjson.dumps(flags).decode() if flags else "{}",
             )
         )
     if connection.vendor == "postgresql":
@@ -233,6 +240,34 @@ def _store_reports(
         stored = len(inserted)
     _move_latest(newest, states, now)
     return stored, len(rows) - stored
+
+
+def _latest_states(
+    sensor_ids: set[int],
+) -> dict[int, tuple[datetime, dict[str, float | None], dict[str, list[float]]]]:
+    """Each sensor's newest time, values and repeat counters (what QC compares with)."""
+    if connection.vendor != "postgresql":
+        return {
+            sensor_id: (measured_at, dict(values), dict(repeats))
+            for sensor_id, measured_at, values, repeats in LatestReading.objects.filter(
+                sensor_id__in=sensor_ids
+            ).values_list("sensor_id", "measured_at", "values", "repeats")
+        }
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        # JSON as text, decoded with orjson: Django's per-row JSON decoding cost more than
+        # the query.  %b: binary parameters, no per-element quoting in Python.
+        cursor.execute(
+            'SELECT sensor_id, measured_at, "values"::text, repeats::text'
+            " FROM urbandata_latestreading WHERE sensor_id = ANY(%b::bigint[])",
+            [sorted(sensor_ids)],
+        )
+        return {
+            sensor_id: (measured_at, orjson.loads(values), orjson.loads(repeats))
+            for sensor_id, measured_at, values, repeats in cursor.fetchall()
+        }
 
 
 def _deltas(
@@ -273,9 +308,9 @@ def _deltas(
 _POSTGRESQL_INSERT_AND_ROLL_UP = """
 WITH inserted AS (
     INSERT INTO urbandata_report (sensor_id, measured_at, received_at, raw, "values", flags)
-    SELECT s, m, %(now)s, r::jsonb, v::jsonb, f::jsonb
-    FROM unnest(%(sensors)s::bigint[], %(times)s::timestamptz[], %(raw)s::text[],
-                %(values)s::text[], %(flags)s::text[]) AS u(s, m, r, v, f)
+    SELECT s, m, %(now)b, r::jsonb, v::jsonb, f::jsonb
+    FROM unnest(%(sensors)b::bigint[], %(times)b::timestamptz[], %(raw)b::text[],
+                %(values)b::text[], %(flags)b::text[]) AS u(s, m, r, v, f)
     ON CONFLICT (sensor_id, measured_at) DO NOTHING
     RETURNING sensor_id, measured_at, "values"
 ), measured AS (
@@ -310,7 +345,7 @@ WITH inserted AS (
 ), rolled AS (
     INSERT INTO urbandata_rollup
         (scope, granularity, quantity, key, bucket, count, total, minimum, maximum, updated_at)
-    SELECT scope, granularity, quantity, key, bucket, n, total, low, high, %(now)s
+    SELECT scope, granularity, quantity, key, bucket, n, total, low, high, %(now)b
     FROM increments
     ORDER BY scope, granularity, quantity, key, bucket
     ON CONFLICT (scope, granularity, quantity, key, bucket) DO UPDATE SET
@@ -332,8 +367,9 @@ def _insert_and_roll_up_postgresql(
 
     sensors, times, raw, values, flags = (list(column) for column in zip(*rows, strict=True))
     connection.ensure_connection()
-    # A server-side-binding cursor with binary parameters: Django's default client-side
-    # cursor would quote every array element in Python, which costs more than the insert.
+    # A server-side-binding cursor with binary parameters (%b): Django's client-side cursor,
+    # or text-format arrays, would quote every array element in Python (a regular expression
+    # per element), which cost more than the insert itself.
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
             _POSTGRESQL_INSERT_AND_ROLL_UP,
@@ -419,8 +455,8 @@ def _move_latest(
         (
             sensor_id,
             measured_at,
-            json.dumps(values),
-            json.dumps(states[sensor_id].repeats),
+            orjson.dumps(values).decode(),
+            orjson.dumps(states[sensor_id].repeats).decode(),
         )
         for sensor_id, (measured_at, values) in sorted(newest.items())
     ]
@@ -432,8 +468,8 @@ def _move_latest(
             cursor.execute(
                 "INSERT INTO urbandata_latestreading"
                 ' (sensor_id, measured_at, "values", repeats, updated_at)'
-                " SELECT s, m, v::jsonb, r::jsonb, %s FROM unnest(%s::bigint[],"
-                " %s::timestamptz[], %s::text[], %s::text[]) AS u(s, m, v, r)"
+                " SELECT s, m, v::jsonb, r::jsonb, %b FROM unnest(%b::bigint[],"
+                " %b::timestamptz[], %b::text[], %b::text[]) AS u(s, m, v, r)"
                 " ON CONFLICT (sensor_id) DO UPDATE SET measured_at = EXCLUDED.measured_at,"
                 ' "values" = EXCLUDED."values", repeats = EXCLUDED.repeats,'
                 " updated_at = EXCLUDED.updated_at"
