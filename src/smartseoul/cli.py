@@ -215,6 +215,12 @@ def cmd_verify_election(args: argparse.Namespace, rest: Sequence[str]) -> int:
     return verify_main(rest)
 
 
+def cmd_budget(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    from smartseoul.budgeting.cli import main as budget_main
+
+    return budget_main(rest)
+
+
 def cmd_ingest(args: argparse.Namespace, rest: Sequence[str]) -> int:
     from smartseoul.urbandata.cli import ingest_main
 
@@ -274,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
         "verify-election", help="check an election record (RECORD [--url URL])", add_help=False
     )
     sub.add_parser(
+        "budget", help="participatory budgeting: export ROUND DIR, simulate FILE", add_help=False
+    )
+    sub.add_parser(
         "ingest", help="store sensor reports from MQTT (docs/sensors.md)", add_help=False
     )
     sub.add_parser(
@@ -295,6 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ledger": cmd_ledger,
         "trustee": cmd_trustee,
         "verify-election": cmd_verify_election,
+        "budget": cmd_budget,
         "ingest": cmd_ingest,
         "sensors": cmd_sensors,
     }

@@ -147,6 +147,8 @@ class Scope(models.Model):
     min_projects = models.PositiveSmallIntegerField(_("at least this many projects"), default=0)
     # One voting Vote per scope once the ballot opens (its public id).
     vote_public_id = models.UUIDField(null=True, blank=True)
+    # The ballot's projects (ids) in option order: option i of the vote is ballot[i].
+    ballot = models.JSONField(null=True, blank=True)
     # The winner computation as published (budgeting Result.to_json()), after the count.
     result = models.JSONField(null=True, blank=True)
 

@@ -136,3 +136,19 @@ def phase(request: HttpRequest, pk: int) -> HttpResponse:
             _("The round is now in its “%(phase)s” phase.") % {"phase": round_.get_phase_display()},
         )
     return redirect("budgeting:round", pk=round_.pk)
+
+
+@require_POST
+@login_required
+def schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Secret rounds: schedule the scope votes once their trustees made the keys."""
+    from smartseoul.budgeting.ballots import round_schedule_ballots
+
+    round_ = queries.round_get(request.user, pk)
+    try:
+        round_schedule_ballots(actor=request.user, round_=round_)
+    except (ValidationError, PermissionDenied) as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("The budget votes are scheduled."))
+    return redirect("budgeting:round", pk=round_.pk)

@@ -1,0 +1,224 @@
+"""A whole open round: proposals → review → ballot (phone page and API) with a paper batch →
+count → results with reasons, greedy and Equal Shares; the Pabulib export re-imports to the
+same result; implementation starts from the funded projects."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from smartseoul.accounts.actions import official_create
+from smartseoul.accounts.models import Department
+from smartseoul.accounts.roles import Role
+from smartseoul.budgeting.actions import project_propose, project_review, scope_add
+from smartseoul.budgeting.ballots import scope_vote
+from smartseoul.budgeting.cli import main as budget_cli
+from smartseoul.budgeting.export import round_export, scope_instance
+from smartseoul.budgeting.models import Project, Round
+from smartseoul.budgeting.pabulib import dumps, loads
+from smartseoul.budgeting.phases import round_advance
+from smartseoul.budgeting.simulate import simulate
+from smartseoul.places.models import District
+from smartseoul.voting.actions import ballot_cast
+from smartseoul.voting.models import Vote
+from smartseoul.voting.paper import paper_batch_enter
+from tests.budgeting.conftest import JONGNO_POINT, make_round, resident
+
+pytestmark = pytest.mark.django_db
+
+# City-wide (budget 100, knapsack): A and B (50 each) for the majority, C (50) for the rest.
+CITY = [("A 공공 와이파이", 50), ("B 스마트 가로등", 50), ("C 이주민 직업훈련", 50)]
+# Jongno (budget 30, at most 2 projects).
+JONGNO = [("E 골목 벤치", 10), ("F 자전거 보관대", 20), ("G 쉼터", 15)]
+
+
+def _jongno_official():
+    return official_create(
+        actor=None,
+        email="reviewer@jongno.example.go.kr",
+        password="pw-for-tests-only",
+        name="종로 검토관",
+        department=Department.objects.get(code="gu-11110"),
+        roles=[Role.DEPARTMENT_MANAGER],
+    )
+
+
+def _run_to_ballot(admin, rule: str):
+    now = timezone.now()
+    hour = datetime.timedelta(hours=1)
+    round_ = make_round(
+        admin,
+        winner_rule=rule,
+        proposals_end=now - 4 * hour,
+        support_end=now - 3 * hour,
+        review_end=now - 2 * hour,
+        ballot_opens=now - hour,
+        ballot_closes=now + 24 * hour,
+    )
+    city = scope_add(actor=admin, round_=round_, amount=100)
+    jongno = scope_add(
+        actor=admin,
+        round_=round_,
+        amount=30,
+        district=District.objects.get(code="11110"),
+        ballot_rule="approval",
+        max_projects=2,
+    )
+    voters = [resident(f"voter{n}@example.com", "11110") for n in range(7)]
+    round_advance(actor=admin, round_=round_, to=Round.Phase.PROPOSALS)
+    projects = {}
+    for title, cost in CITY:
+        projects[title[0]] = project_propose(
+            actor=voters[0], scope=city, title=title, description="…", theme="digital",
+            estimated_cost=cost,
+        )  # fmt: skip
+    for title, cost in JONGNO:
+        projects[title[0]] = project_propose(
+            actor=voters[1], scope=jongno, title=title, description="…", theme="environment",
+            estimated_cost=cost, lat=JONGNO_POINT[0], lng=JONGNO_POINT[1],
+        )  # fmt: skip
+    rejected = project_propose(
+        actor=voters[2], scope=city, title="X 사유지 공원", description="…", theme="environment",
+        estimated_cost=40,
+    )  # fmt: skip
+    round_advance(actor=admin, round_=round_, to=Round.Phase.SUPPORT)
+    round_advance(actor=admin, round_=round_, to=Round.Phase.REVIEW)
+    reviewer = _jongno_official()
+    for key, project in projects.items():
+        project_review(actor=admin if key in "ABC" else reviewer, project=project, feasible=True)
+    project_review(actor=admin, project=rejected, feasible=False, reason="사유지입니다.")
+    round_advance(actor=admin, round_=round_, to=Round.Phase.BALLOTING)
+    return round_, city, jongno, voters, projects, reviewer
+
+
+def _close(round_: Round) -> None:
+    ids = [s.vote_public_id for s in round_.scopes.all()]
+    Vote.objects.filter(public_id__in=ids).update(closes_at=timezone.now())
+
+
+def _funded_titles(scope) -> set[str]:
+    scope.refresh_from_db()
+    return {p.title[0] for p in scope.projects.filter(status=Project.Status.SELECTED)}
+
+
+@pytest.mark.parametrize(
+    ("rule", "city_funded", "jongno_funded"),
+    [
+        # City: paper adds two votes for C, so C (5) comes first, then A (4); B (4) no longer
+        # fits.  Jongno: E and F (4 votes each) fill the 30.
+        ("greedy", {"A", "C"}, {"E", "F"}),
+        # Equal Shares: the C voters' shares buy C and A the others'; in Jongno the three G
+        # voters' shares buy G (15), the four others' E, and F no longer fits.
+        ("equalshares/add1", {"A", "C"}, {"E", "G"}),
+    ],
+)
+def test_a_round_from_proposals_to_implementation(
+    cityhall_official, rule, city_funded, jongno_funded
+) -> None:
+    admin = cityhall_official
+    round_, city, jongno, voters, _projects, reviewer = _run_to_ballot(admin, rule)
+    city.refresh_from_db()
+    jongno.refresh_from_db()
+    vote = scope_vote(city)
+    assert vote.kind == Vote.Kind.BUDGET
+    assert vote.status == Vote.Status.SCHEDULED
+    question = vote.questions.get()
+    assert [o.label for o in question.options.all()] == [t for t, _ in CITY]
+    assert question.budget["weights"] == [50, 50, 50]
+    assert question.budget["winner_rule"] == rule
+    assert scope_vote(jongno).districts.get().code == "11110"
+    # The rejected project stays off the ballot with its public reason.
+    assert Project.objects.get(title="X 사유지 공원").status == Project.Status.REJECTED
+
+    # Four voters choose A and B in the city and E and F in Jongno, on the phone page.
+    a, b, c = (str(i) for i in range(3))
+    for voter in voters[:4]:
+        client = Client()
+        client.force_login(voter)
+        response = client.post(
+            f"/budget/{round_.pk}/ballot/", {f"s{city.pk}": [a, b], f"s{jongno.pk}": ["0", "1"]}
+        )
+        assert response.status_code == 200
+        assert "투표했습니다" in response.content.decode() or "tracker" in response.content.decode()
+    # Over the budget: refused by the page, nothing cast.
+    client = Client()
+    client.force_login(voters[4])
+    refused = client.post(f"/budget/{round_.pk}/ballot/", {f"s{city.pk}": [a, b, c]})
+    assert "예산 100을 넘습니다" in refused.content.decode()
+    assert vote.participations.filter(ballot__isnull=False).count() == 4
+    # Three voters choose C (and G) through mVoting's action, as the API does.
+    for voter in voters[4:]:
+        ballot_cast(vote=vote, voter=voter, choices=[[2]])
+        ballot_cast(vote=scope_vote(jongno), voter=voter, choices=[[2]])
+    # A community centre's two paper ballots for C, typed in by two officials.
+    for official in (admin, reviewer):
+        paper_batch_enter(
+            actor=official, vote=vote, label="종로1가 주민센터", sheets=[[[2]], [[2]]]
+        )
+
+    with pytest.raises(ValidationError, match=r"아직|still"):
+        round_advance(actor=admin, round_=round_, to=Round.Phase.TALLIED)
+    _close(round_)
+    round_advance(actor=admin, round_=round_, to=Round.Phase.TALLIED)
+    city.refresh_from_db()
+    assert city.result["rule"] == rule
+    votes = {p.title[0]: p.votes for p in city.projects.exclude(status="rejected")}
+    assert votes == {"A": 4, "B": 4, "C": 5}
+    # The public does not see the results before they are published.
+    assert Client().get(f"/budget/{round_.pk}/results/").status_code == 404
+
+    round_advance(actor=admin, round_=round_, to=Round.Phase.RESULTS)
+    assert _funded_titles(city) == city_funded
+    assert _funded_titles(jongno) == jongno_funded
+    page = Client().get(f"/budget/{round_.pk}/results/").content.decode()
+    assert "종이 투표 2장" in page
+    assert f"/voting/{city.vote_public_id}/record.json" in page
+    if rule == "greedy":
+        assert "5표를 얻어 선정" in page  # C, funded with 5 votes
+        assert "예산이 맞지 않음: 0 남음, 비용 50 (4표)" in page  # B
+    else:
+        assert "균등배분법" in page
+        assert "라운드에서 선정" in page
+
+    # The Pabulib export reads back and gives the same winners under the same rule.
+    text = dumps(scope_instance(city))
+    instance = loads(text)
+    assert instance.meta["rule"] == rule
+    assert instance.meta["budget"] == "100"
+    assert len(instance.ballots) == 9  # 7 online + 2 paper
+    assert sum(1 for b in instance.ballots if b.fields["voting_method"] == "paper") == 2
+    assert all(not b.voter_id.startswith("user") for b in instance.ballots)
+    again = simulate(instance, rule)
+    assert {instance.projects[pid].name[0] for pid in again.funded} == city_funded
+    assert instance.selected() == {pid for pid in again.funded}
+
+    round_advance(actor=admin, round_=round_, to=Round.Phase.IMPLEMENTATION)
+    planned = Project.objects.filter(status="planning")
+    assert {p.title[0] for p in planned} == city_funded | jongno_funded
+
+
+def test_export_and_simulate_from_the_command_line(cityhall_official, tmp_path: Path) -> None:
+    admin = cityhall_official
+    round_, city, _jongno, voters, _projects, _ = _run_to_ballot(admin, "equalshares/add1")
+    city.refresh_from_db()
+    for n, voter in enumerate(voters):
+        ballot_cast(vote=scope_vote(city), voter=voter, choices=[[0, 1] if n < 4 else [2]])
+    _close(round_)
+    assert round_export(round_, tmp_path) == []  # nothing counted yet: nothing written
+    round_advance(actor=admin, round_=round_, to=Round.Phase.TALLIED)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert budget_cli(["export", str(round_.pk), str(tmp_path)]) == 0
+    files = sorted(tmp_path.glob("*.pb"))
+    assert [f.name.split("_")[-1] for f in files] == ["11110.pb", "city.pb"]
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert budget_cli(["simulate", str(files[1]), "--rule", "greedy"]) == 0
+    assert "greedy: 2 funded, 100 of 100 spent" in out.getvalue()
