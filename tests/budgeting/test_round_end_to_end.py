@@ -4,7 +4,6 @@ same result; implementation starts from the funded projects."""
 
 from __future__ import annotations
 
-import datetime
 import io
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -14,10 +13,6 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from smartseoul.accounts.actions import official_create
-from smartseoul.accounts.models import Department
-from smartseoul.accounts.roles import Role
-from smartseoul.budgeting.actions import project_propose, project_review, scope_add
 from smartseoul.budgeting.ballots import scope_vote
 from smartseoul.budgeting.cli import main as budget_cli
 from smartseoul.budgeting.export import round_export, scope_instance
@@ -25,77 +20,12 @@ from smartseoul.budgeting.models import Project, Round
 from smartseoul.budgeting.pabulib import dumps, loads
 from smartseoul.budgeting.phases import round_advance
 from smartseoul.budgeting.simulate import simulate
-from smartseoul.places.models import District
 from smartseoul.voting.actions import ballot_cast
 from smartseoul.voting.models import Vote
 from smartseoul.voting.paper import paper_batch_enter
-from tests.budgeting.conftest import JONGNO_POINT, make_round, resident
+from tests.budgeting.rounds import CITY, round_at_ballot
 
 pytestmark = pytest.mark.django_db
-
-# City-wide (budget 100, knapsack): A and B (50 each) for the majority, C (50) for the rest.
-CITY = [("A 공공 와이파이", 50), ("B 스마트 가로등", 50), ("C 이주민 직업훈련", 50)]
-# Jongno (budget 30, at most 2 projects).
-JONGNO = [("E 골목 벤치", 10), ("F 자전거 보관대", 20), ("G 쉼터", 15)]
-
-
-def _jongno_official():
-    return official_create(
-        actor=None,
-        email="reviewer@jongno.example.go.kr",
-        password="pw-for-tests-only",
-        name="종로 검토관",
-        department=Department.objects.get(code="gu-11110"),
-        roles=[Role.DEPARTMENT_MANAGER],
-    )
-
-
-def _run_to_ballot(admin, rule: str):
-    now = timezone.now()
-    hour = datetime.timedelta(hours=1)
-    round_ = make_round(
-        admin,
-        winner_rule=rule,
-        proposals_end=now - 4 * hour,
-        support_end=now - 3 * hour,
-        review_end=now - 2 * hour,
-        ballot_opens=now - hour,
-        ballot_closes=now + 24 * hour,
-    )
-    city = scope_add(actor=admin, round_=round_, amount=100)
-    jongno = scope_add(
-        actor=admin,
-        round_=round_,
-        amount=30,
-        district=District.objects.get(code="11110"),
-        ballot_rule="approval",
-        max_projects=2,
-    )
-    voters = [resident(f"voter{n}@example.com", "11110") for n in range(7)]
-    round_advance(actor=admin, round_=round_, to=Round.Phase.PROPOSALS)
-    projects = {}
-    for title, cost in CITY:
-        projects[title[0]] = project_propose(
-            actor=voters[0], scope=city, title=title, description="…", theme="digital",
-            estimated_cost=cost,
-        )  # fmt: skip
-    for title, cost in JONGNO:
-        projects[title[0]] = project_propose(
-            actor=voters[1], scope=jongno, title=title, description="…", theme="environment",
-            estimated_cost=cost, lat=JONGNO_POINT[0], lng=JONGNO_POINT[1],
-        )  # fmt: skip
-    rejected = project_propose(
-        actor=voters[2], scope=city, title="X 사유지 공원", description="…", theme="environment",
-        estimated_cost=40,
-    )  # fmt: skip
-    round_advance(actor=admin, round_=round_, to=Round.Phase.SUPPORT)
-    round_advance(actor=admin, round_=round_, to=Round.Phase.REVIEW)
-    reviewer = _jongno_official()
-    for key, project in projects.items():
-        project_review(actor=admin if key in "ABC" else reviewer, project=project, feasible=True)
-    project_review(actor=admin, project=rejected, feasible=False, reason="사유지입니다.")
-    round_advance(actor=admin, round_=round_, to=Round.Phase.BALLOTING)
-    return round_, city, jongno, voters, projects, reviewer
 
 
 def _close(round_: Round) -> None:
@@ -123,7 +53,7 @@ def test_a_round_from_proposals_to_implementation(
     cityhall_official, rule, city_funded, jongno_funded
 ) -> None:
     admin = cityhall_official
-    round_, city, jongno, voters, _projects, reviewer = _run_to_ballot(admin, rule)
+    round_, city, jongno, voters, _projects, reviewer = round_at_ballot(admin, rule)
     city.refresh_from_db()
     jongno.refresh_from_db()
     vote = scope_vote(city)
@@ -206,7 +136,7 @@ def test_a_round_from_proposals_to_implementation(
 
 def test_export_and_simulate_from_the_command_line(cityhall_official, tmp_path: Path) -> None:
     admin = cityhall_official
-    round_, city, _jongno, voters, _projects, _ = _run_to_ballot(admin, "equalshares/add1")
+    round_, city, _jongno, voters, _projects, _ = round_at_ballot(admin, "equalshares/add1")
     city.refresh_from_db()
     for n, voter in enumerate(voters):
         ballot_cast(vote=scope_vote(city), voter=voter, choices=[[0, 1] if n < 4 else [2]])
