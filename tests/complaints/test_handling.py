@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from smartseoul.accounts.models import Department, User
-from smartseoul.complaints import actions
+from smartseoul.complaints import actions, escalation
 from smartseoul.complaints.models import Event, Report
 from smartseoul.complaints.workdays import add_working_days
 from tests.complaints.conftest import COEX, submit
@@ -119,9 +119,9 @@ def test_overdue_reports_are_escalated_once_to_the_department_manager(
     mail.outbox.clear()
     later = report.due_date + datetime.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert actions.reports_escalate_overdue(on=later) == 1
+        assert escalation.reports_escalate_overdue(on=later) == 1
     assert [m.to for m in mail.outbox] == [[mapo_official.email]]  # the manager, not the colleague
-    assert actions.reports_escalate_overdue(on=later) == 0
+    assert escalation.reports_escalate_overdue(on=later) == 0
     assert report.events.filter(kind=Event.Kind.ESCALATED).count() == 1
 
 

@@ -131,7 +131,7 @@ def test_without_a_mobile_number_text_channels_cannot_be_chosen_and_email_is_use
 ) -> None:
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError, match="mobile phone number"):
+    with pytest.raises(ValidationError, match="휴대전화 번호"):
         notification_preference_set(user=citizen, channel="kakao")
     with pytest.raises(ValidationError, match="email, sms, kakao"):
         notification_preference_set(user=citizen, channel="pigeon")
@@ -153,7 +153,7 @@ def test_the_choice_through_the_page_and_the_api(citizen: User, gateway: Gateway
         "/api/complaints/notifications", {"channel": "sms"}, content_type="application/json"
     )
     assert refused.status_code == 400
-    assert "mobile" in refused.json()["error"]["fields"]["channel"]
+    assert "휴대전화 번호" in refused.json()["error"]["fields"]["channel"]
     _with_mobile(citizen)
     answer = client.put(
         "/api/complaints/notifications", {"channel": "kakao"}, content_type="application/json"

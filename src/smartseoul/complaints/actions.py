@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,7 +220,7 @@ def report_unfollow(*, user: User, report: Report) -> None:
         audit_record(actor=user, action="complaints.report_unfollow", target=report)
 
 
-def _require_handler(actor: User | None, report: Report) -> None:
+def require_handler(actor: User | None, report: Report) -> None:
     """``actor`` None is the system itself (demo loader, CLI), which may handle any report."""
     if actor is not None and not queries.may_handle(actor, report):
         raise PermissionDenied(_("This report is not in your office's or department's queue."))
@@ -246,7 +245,7 @@ def _notify_followers(report: Report, note: str) -> None:
 @transaction.atomic
 def report_assign(*, actor: User, report: Report, assignee: User, note: str = "") -> Report:
     report = _locked(report)
-    _require_handler(actor, report)
+    require_handler(actor, report)
     if not queries.colleagues(report).filter(pk=assignee.pk).exists():
         raise ValidationError(
             {"assignee": _("Assign to an official of the report's office or department.")}
@@ -276,7 +275,7 @@ def report_transfer(
 ) -> Report:
     """Hand a report to another district office or city-hall department, with a reason."""
     report = _locked(report)
-    _require_handler(actor, report)
+    require_handler(actor, report)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the report is transferred.")})
     if to_department.kind == Department.Kind.DISTRICT_OFFICE:
@@ -321,7 +320,7 @@ def report_status_change(
 ) -> Report:
     """Move a report on, with the public note the citizen reads; duplicates are merged."""
     report = _locked(report)
-    _require_handler(actor, report)
+    require_handler(actor, report)
     if status not in _NEXT.get(report.status, set()):
         raise ValidationError(
             {
@@ -384,7 +383,7 @@ def _merge_followers(duplicate: Report, original: Report) -> None:
 @transaction.atomic
 def report_extend(*, actor: User, report: Report, working_days: int, reason: str) -> Report:
     report = _locked(report)
-    _require_handler(actor, report)
+    require_handler(actor, report)
     if not 1 <= working_days <= 30:
         raise ValidationError({"working_days": _("Extend by 1 to 30 working days.")})
     if not reason.strip():
@@ -439,7 +438,7 @@ def report_rate(*, user: User, report: Report, stars: int, comment: str = "") ->
 def report_redact(*, actor: User, report: Report, public_details: str) -> Report:
     """Replace the published text (the original stays for the officials)."""
     report = _locked(report)
-    _require_handler(actor, report)
+    require_handler(actor, report)
     if len(public_details) > DETAILS_MAX_CHARS:
         raise ValidationError({"public_details": _("The text is too long.")})
     report.public_details = public_details.strip()
@@ -447,142 +446,6 @@ def report_redact(*, actor: User, report: Report, public_details: str) -> Report
     Event.objects.create(report=report, kind=Event.Kind.REDACTED, actor=actor)
     audit_record(actor=actor, action="complaints.report_redact", target=report)
     return report
-
-
-@transaction.atomic
-def media_redact(*, actor: User, media: Media, boxes: list[list[float]]) -> Media:
-    """Black out regions of a published photo (fractions of its width and height)."""
-    from smartseoul.complaints.media import content_file, render_photo
-
-    _require_handler(actor, media.report)
-    if media.kind != Media.Kind.PHOTO or media.state != Media.State.READY:
-        raise ValidationError({"media": _("Only processed photos can be redacted.")})
-    for box in boxes:
-        if len(box) != 4 or not all(0 <= v <= 1 for v in box) or box[2] <= 0 or box[3] <= 0:
-            raise ValidationError({"boxes": _("Each box is x, y, width, height between 0 and 1.")})
-    with media.file.open("rb") as source:
-        published, thumbnail = render_photo(source, boxes)
-    old_file, old_thumb = media.file.name, media.thumbnail.name
-    media.file.save("photo.jpg", content_file(published, "photo.jpg"), save=False)
-    media.thumbnail.save("thumb.jpg", content_file(thumbnail, "thumb.jpg"), save=False)
-    media.redactions = [*media.redactions, *boxes]
-    media.save(update_fields=["file", "thumbnail", "redactions"])
-    storage = media.file.storage
-
-    def forget_old_files() -> None:
-        for name in (old_file, old_thumb):
-            if name:
-                storage.delete(name)
-
-    transaction.on_commit(forget_old_files)
-    Event.objects.create(report=media.report, kind=Event.Kind.REDACTED, actor=actor)
-    audit_record(
-        actor=actor, action="complaints.media_redact", target=media, details={"boxes": boxes}
-    )
-    return media
-
-
-def media_publish(*, media_id: int) -> None:
-    """Background: write the EXIF-free photo (or web video) and thumbnail; drop the upload."""
-    from smartseoul.complaints.media import content_file, render_photo, render_video
-
-    media = Media.objects.filter(pk=media_id, state=Media.State.PENDING).first()
-    if media is None or not media.incoming:
-        return
-    try:
-        with media.incoming.open("rb") as source:
-            if media.kind == Media.Kind.PHOTO:
-                published, thumbnail = render_photo(source, media.redactions)
-                name = "photo.jpg"
-            else:
-                published, thumbnail = render_video(source)
-                name = "video.mp4"
-    except Exception as exc:
-        with transaction.atomic():
-            Media.objects.filter(pk=media.pk).update(state=Media.State.FAILED)
-            audit_record(
-                actor=None,
-                action="complaints.media_fail",
-                target=media,
-                details={"error": str(exc)[:200]},
-            )
-        return
-    with transaction.atomic():
-        media.file.save(name, content_file(published, name), save=False)
-        media.thumbnail.save("thumb.jpg", content_file(thumbnail, "thumb.jpg"), save=False)
-        incoming = media.incoming.name
-        media.incoming = ""
-        if media.kind == Media.Kind.VIDEO:
-            media.content_type = "video/mp4"
-        media.state = Media.State.READY
-        media.save(update_fields=["file", "thumbnail", "incoming", "state", "content_type"])
-        audit_record(actor=None, action="complaints.media_publish", target=media)
-        storage = media.incoming.storage
-        transaction.on_commit(lambda: storage.delete(incoming))
-
-
-def reports_escalate_overdue(*, on: datetime.date | None = None) -> int:
-    """Tell each overdue report's department managers, once per deadline; returns how many."""
-    count = 0
-    today = on or timezone.localdate()
-    overdue = Report.objects.filter(
-        status__in=Report.OPEN_STATUSES, due_date__lt=today, escalated_at__isnull=True
-    ).values_list("pk", flat=True)
-    for pk in list(overdue[:1000]):
-        if _escalate_one(pk):
-            count += 1
-    return count
-
-
-@transaction.atomic
-def _escalate_one(pk: int) -> bool:
-    report = Report.objects.select_for_update().filter(pk=pk, escalated_at__isnull=True).first()
-    if report is None:
-        return False
-    report.escalated_at = timezone.now()
-    report.save(update_fields=["escalated_at"])
-    managers = list(_managers_of(report))
-    Event.objects.create(
-        report=report,
-        kind=Event.Kind.ESCALATED,
-        status=report.status,
-        internal_note=", ".join(m.email for m in managers),
-    )
-    audit_record(
-        actor=None,
-        action="complaints.report_escalate",
-        target=report,
-        details={"due_date": report.due_date.isoformat(), "managers": [m.pk for m in managers]},
-    )
-    if managers:
-        subject = _("Overdue report %(id)s") % {"id": report.public_id}
-        body = _("Report %(id)s (%(category)s) was due on %(date)s and is still open.") % {
-            "id": report.public_id,
-            "category": report.category.name_ko,
-            "date": report.due_date.isoformat(),
-        }
-        transaction.on_commit(
-            lambda: notifications.notify_people(
-                report=report, recipients=managers, subject=subject, body=body
-            )
-        )
-    return True
-
-
-def _managers_of(report: Report) -> QuerySet[User]:
-    from django.contrib.auth.models import Permission
-
-    permission = Permission.objects.get(
-        codename="manage_department", content_type__app_label="accounts"
-    )
-    department = report.office_id or report.department_id
-    if department is None:
-        return User.objects.none()
-    return (
-        User.objects.filter(official_profile__department_id=department, is_active=True)
-        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
-        .distinct()
-    )
 
 
 def reports_bulk(

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from smartseoul.api import signed_in
-from smartseoul.complaints import actions, queries
+from smartseoul.complaints import actions, media_actions, queries
 from smartseoul.complaints.api import ReportOut, _session_write
 from smartseoul.complaints.models import DETAILS_MAX_CHARS, Media, Report
 from smartseoul.complaints.presenters import public_report
@@ -276,5 +276,5 @@ def redact_photo(request: HttpRequest, public_id: str, media_id: int, data: Phot
     if media.kind != Media.Kind.PHOTO or media.state != Media.State.READY:
         raise HttpError(409, "Only processed photos can be redacted; this one is not ready.")
     boxes = [box_from_percent(b.x, b.y, b.width, b.height) for b in data.boxes]
-    actions.media_redact(actor=request.user, media=media, boxes=boxes)  # type: ignore[arg-type]
+    media_actions.media_redact(actor=request.user, media=media, boxes=boxes)  # type: ignore[arg-type]
     return _handled(report)

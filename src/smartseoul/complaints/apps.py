@@ -19,7 +19,7 @@ def _ensure_categories(sender: Any, using: str = "default", **kwargs: Any) -> No
 
 
 def _escalate() -> None:
-    from smartseoul.complaints.actions import reports_escalate_overdue
+    from smartseoul.complaints.escalation import reports_escalate_overdue
 
     reports_escalate_overdue()
 

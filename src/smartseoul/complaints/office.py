@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartseoul.accounts.models import User
-from smartseoul.complaints import actions, queries
+from smartseoul.complaints import actions, media_actions, queries
 from smartseoul.complaints.forms import (
     AssignForm,
     ExtendForm,
@@ -219,7 +219,7 @@ def _apply(request: HttpRequest, report: Report, operation: str, data: dict[str,
         if media is None:
             raise ValidationError({"photo": _("No such photo on this report.")})
         box = box_from_percent(data["x"], data["y"], data["width"], data["height"])
-        actions.media_redact(actor=actor, media=media, boxes=[box])
+        media_actions.media_redact(actor=actor, media=media, boxes=[box])
 
 
 @require_GET

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from smartseoul.complaints import actions
+from smartseoul.complaints import escalation, media_actions
 
 
 @task()
 def media_process(media_id: int) -> None:
     """Strip a photo's metadata and make its thumbnail, or transcode a video."""
-    actions.media_publish(media_id=media_id)
+    media_actions.media_publish(media_id=media_id)
 
 
 @task()
 def media_process_many(media_ids: list[int]) -> None:
     """All of one report's uploads: one queued task per report, not per file."""
     for media_id in media_ids:
-        actions.media_publish(media_id=media_id)
+        media_actions.media_publish(media_id=media_id)
 
 
 @task()
@@ -25,4 +25,4 @@ def reports_escalate() -> int:
     """Tell department managers about reports past their deadline (once per deadline).
 
     Enqueue it from cron or a systemd timer (``smartseoul manage complaints_escalate``)."""
-    return actions.reports_escalate_overdue()
+    return escalation.reports_escalate_overdue()

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from smartseoul.complaints.actions import reports_escalate_overdue
+from smartseoul.complaints.escalation import reports_escalate_overdue
 
 
 class Command(BaseCommand):
