@@ -332,6 +332,43 @@ def _redis(workdir: Path) -> tuple[str | None, Callable[[], None]]:
     return f"redis://127.0.0.1:{port}/0", stop
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def _group_pids(group: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == group:
+                    pids.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return pids
+
+
+def _backend_pids(url: str) -> list[int]:
+    """The PostgreSQL server processes serving the benchmark's database (same machine)."""
+    if not url.startswith("postgres"):
+        return []
+    import psycopg
+
+    name = url.rpartition("/")[2]
+    with psycopg.connect(url.rpartition("/")[0] + "/postgres", autocommit=True) as db:
+        rows = db.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]).fetchall()
+    return [row[0] for row in rows]
+
+
 def bench_submit(env: dict[str, str], workdir: Path, reports: int) -> dict[str, Any]:
     import httpx
 
@@ -348,6 +385,7 @@ def bench_submit(env: dict[str, str], workdir: Path, reports: int) -> dict[str, 
     )  # fmt: skip
     photos = [_photo(seed) for seed in range(3)]
     url = f"http://127.0.0.1:{port}/api/complaints/reports"
+    load_before = os.getloadavg()[0]
     try:
         for _ in range(300):
             try:
@@ -372,18 +410,29 @@ def bench_submit(env: dict[str, str], workdir: Path, reports: int) -> dict[str, 
             assert response.status_code == 201, response.text
             return time.perf_counter() - began
 
-        for n in range(20):  # warm-up: each worker loads the place index once
+        for n in range(4):  # warm-up: each worker loads the place index once
             send(n)
+        with ThreadPoolExecutor(max_workers=16) as pool:  # every thread opens its connection
+            list(pool.map(send, range(4, 40)))
+        # CPU time per report, of the app server and of its database connections: on a
+        # shared machine the rate depends on the neighbours' load, the CPU cost does not.
+        server_pids = _group_pids(server.pid)
+        database_pids = _backend_pids(env["DATABASE_URL"])
+        server_cpu, database_cpu = _cpu_seconds(server_pids), _cpu_seconds(database_pids)
+        client_cpu = time.process_time()  # this process: the 16 client threads
         began = time.perf_counter()
         with ThreadPoolExecutor(max_workers=16) as pool:
-            latencies = sorted(pool.map(send, range(20, 20 + reports)))
+            latencies = sorted(pool.map(send, range(40, 40 + reports)))
         elapsed = time.perf_counter() - began
+        client_cpu = time.process_time() - client_cpu
+        server_cpu = _cpu_seconds(server_pids) - server_cpu
+        database_cpu = _cpu_seconds(database_pids) - database_cpu
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
         stop_redis()
     return {
-        "load_average_1m": os.getloadavg()[0],
+        "load_average_1m_before": load_before,
         "shared_cache": "redis" if redis_url else "database",
         "server_workers": 2,
         "client_threads": 16,
@@ -391,6 +440,10 @@ def bench_submit(env: dict[str, str], workdir: Path, reports: int) -> dict[str, 
         "photos_per_report": 3,
         "photo_bytes": [len(p) for p in photos],
         "reports_per_second": round(reports / elapsed, 1),
+        "server_cpu_ms_per_report": round(server_cpu / reports * 1e3, 1),
+        "database_cpu_ms_per_report": round(database_cpu / reports * 1e3, 1),
+        "client_cpu_ms_per_report": round(client_cpu / reports * 1e3, 1),
+        "load_average_1m_after": os.getloadavg()[0],
         "p50_ms": round(latencies[len(latencies) // 2] * 1e3, 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1e3, 1),
     }
@@ -404,6 +457,12 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--submissions", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--only",
+        choices=["map", "queue", "submit_actions", "submit_http"],
+        action="append",
+        help="run only these parts (repeatable); all of them by default",
+    )
     parser.add_argument(
         "--keep",
         action="store_true",
@@ -444,16 +503,21 @@ def main() -> None:
                 generated = None
             from django.db import connection
 
-            result = {
+            parts: dict[str, Callable[[], Any]] = {
+                "map": lambda: bench_map(args.repeat),
+                "queue": lambda: bench_queue(args.repeat),
+                "submit_actions": lambda: bench_submit_actions(env, workdir, args.submissions),
+                "submit_http": lambda: bench_submit(env, workdir, args.submissions),
+            }
+            result: dict[str, Any] = {
                 "database": connection.vendor,
                 "load_average_1m_before": os.getloadavg()[0],
                 "reports": args.reports,
                 "generate_s": round(generated, 1) if generated is not None else "kept",
-                "map": bench_map(args.repeat),
-                "queue": bench_queue(args.repeat),
-                "submit_actions": bench_submit_actions(env, workdir, args.submissions),
-                "submit_http": bench_submit(env, workdir, args.submissions),
             }
+            for name, run in parts.items():
+                if not args.only or name in args.only:
+                    result[name] = run()
         finally:
             drop()
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -168,3 +168,35 @@ def test_the_choice_through_the_page_and_the_api(citizen: User, gateway: Gateway
     client.post("/complaints/notifications/", {"channel": "sms"})
     assert client.get("/api/complaints/notifications").json()["channel"] == "sms"
     assert Client().get("/api/complaints/notifications").status_code == 401
+
+
+@pytest.mark.django_db
+def test_an_open311_reporter_known_by_email_hears_about_status_changes(
+    citizen: User, official: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from smartseoul.accounts.actions import api_key_issue
+    from smartseoul.complaints.models import Report
+    from tests.complaints.conftest import HAPJEONG
+
+    key = api_key_issue(user=citizen, name="open311 app")[1]
+    posted = Client().post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key,
+            "service_code": "illegal-parking",
+            "lat": HAPJEONG[0],
+            "long": HAPJEONG[1],
+            "email": "reporter@example.org",
+            "attribute[vehicle_number]": "12가3456",
+        },
+    )
+    assert posted.status_code == 201, posted.content
+    report = Report.objects.get(public_id=posted.json()[0]["service_request_id"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_status_change(
+            actor=official, report=report, status="in_progress", public_note="단속반 출동"
+        )
+    assert [m.to for m in mail.outbox] == [["reporter@example.org"]]
+    assert "단속반 출동" in mail.outbox[0].body
+    assert f"/complaints/r/{report.public_id}/" in mail.outbox[0].body

@@ -232,14 +232,24 @@ def _locked(report: Report) -> Report:
 
 def _notify_followers(report: Report, note: str) -> None:
     recipients = [f.user for f in report.followers.select_related("user")]
-    if not recipients:
+    # An Open311 client's reporter has no account, only the e-mail address it sent.
+    contact_email = str((report.contact or {}).get("email", "")).strip()
+    if contact_email and any(u.email.lower() == contact_email.lower() for u in recipients):
+        contact_email = ""
+    if not recipients and not contact_email:
         return
     subject, body = notifications.status_notice_text(report, note)
-    transaction.on_commit(
-        lambda: notifications.notify_people(
+
+    def send() -> None:
+        notifications.notify_people(
             report=report, recipients=recipients, subject=subject, body=body
         )
-    )
+        if contact_email:
+            notifications.notify_address(
+                report=report, email=contact_email, subject=subject, body=body
+            )
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

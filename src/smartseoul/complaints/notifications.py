@@ -217,6 +217,17 @@ def notify_people(*, report: Report, recipients: list[User], subject: str, body:
                 channel.send(Notice(person, report.public_id, str(subject), str(body), link))
 
 
+def notify_address(*, report: Report, email: str, subject: str, body: str) -> None:
+    """E-mail a reporter known only by the address an Open311 client sent with the report."""
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            subject=str(subject),
+            message=f"{body}\n\n{report_link(report)}",
+            from_email=None,
+            recipient_list=[email],
+        )
+
+
 def status_notice_text(report: Report, note: str) -> tuple[str, str]:
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Your report %(id)s: %(status)s") % {
