@@ -80,8 +80,51 @@ def _register(count: int) -> list[Any]:
     return city.sensors
 
 
+# The broker settings docs/sensors.md asks for in production: Mosquitto's defaults let only
+# 20 unacknowledged messages be in flight to a client (which caps an ingester's batch) and
+# queue at most 1,000 per client (beyond that it drops QoS 1 messages it has acknowledged).
+BROKER_CONFIG = """\
+listener {port} 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location {dir}/
+max_inflight_messages 0
+max_queued_messages 0
+"""
+
+
+def _start_broker(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A Mosquitto of our own, configured as documented (the shared one keeps its defaults)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    conf = workdir / "mosquitto.conf"
+    conf.write_text(BROKER_CONFIG.format(port=port, dir=workdir))
+    broker = subprocess.Popen(
+        ["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return broker, port
+        except OSError:
+            time.sleep(0.1)
+    broker.kill()
+    raise SystemExit("mosquitto did not start")
+
+
 def bench_ingest(
-    url: str, var: Path, *, sensors: int, reports: int, batch: int, ingesters: int
+    url: str,
+    var: Path,
+    *,
+    sensors: int,
+    reports: int,
+    batch: int,
+    ingesters: int,
+    mqtt_host: str,
+    mqtt_port: int,
 ) -> dict[str, Any]:
     import random
 
@@ -96,6 +139,8 @@ def bench_ingest(
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DATABASE_URL": url,
         "SMARTSEOUL_SENSORS_TOPIC_PREFIX": prefix,
+        "SMARTSEOUL_MQTT_HOST": mqtt_host,
+        "SMARTSEOUL_MQTT_PORT": str(mqtt_port),
         "SMARTSEOUL_LOG_LEVEL": "warning",
         "PYTHONUNBUFFERED": "1",
     }
@@ -132,7 +177,7 @@ def bench_ingest(
     publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
     publisher.max_inflight_messages_set(1000)
     publisher.max_queued_messages_set(0)
-    publisher.connect(os.environ.get("SMARTSEOUL_MQTT_HOST", "127.0.0.1"), 1883)
+    publisher.connect(mqtt_host, mqtt_port)
     publisher.loop_start()
 
     def stored() -> int:
@@ -165,7 +210,7 @@ def bench_ingest(
         rolled = int(cursor.fetchone()[0] or 0)
     for cid in client_ids:  # tidy the broker's persistent sessions
         tidy = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=cid, protocol=mqtt.MQTTv5)
-        tidy.connect("127.0.0.1", 1883, clean_start=True)
+        tidy.connect(mqtt_host, mqtt_port, clean_start=True)
         tidy.disconnect()
     return {
         "ingesters": ingesters,
@@ -418,6 +463,12 @@ def main() -> None:
     parser.add_argument("--week-days", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument(
+        "--shared-broker",
+        action="store_true",
+        help="use the broker at SMARTSEOUL_MQTT_HOST/PORT as it is configured, instead of a "
+        "Mosquitto of our own with the settings docs/sensors.md asks for",
+    )
     parser.add_argument("--skip-queries", action="store_true")
     args = parser.parse_args()
     if not (args.database_url or "").startswith("postgres"):
@@ -438,14 +489,29 @@ def main() -> None:
             result: dict[str, Any] = {"database": "postgresql", "cpus": os.cpu_count()}
             result["load_before"] = os.getloadavg()
             if not args.skip_ingest:
-                result["ingest"] = bench_ingest(
-                    url,
-                    Path(workdir),
-                    sensors=args.sensors,
-                    reports=args.reports,
-                    batch=args.batch,
-                    ingesters=args.ingesters,
-                )
+                broker = None
+                if args.shared_broker:
+                    host = os.environ.get("SMARTSEOUL_MQTT_HOST", "127.0.0.1")
+                    port = int(os.environ.get("SMARTSEOUL_MQTT_PORT", "1883"))
+                else:
+                    host, (broker, port) = "127.0.0.1", _start_broker(Path(workdir))
+                try:
+                    result["ingest"] = bench_ingest(
+                        url,
+                        Path(workdir),
+                        sensors=args.sensors,
+                        reports=args.reports,
+                        batch=args.batch,
+                        ingesters=args.ingesters,
+                        mqtt_host=host,
+                        mqtt_port=port,
+                    )
+                finally:
+                    if broker is not None:
+                        broker.terminate()
+                        broker.wait(30)
+                result["ingest"]["broker"] = "shared" if args.shared_broker else "own (documented)"
+                result["load_after_ingest"] = os.getloadavg()
             if not args.skip_queries:
                 from django.db import connection
 

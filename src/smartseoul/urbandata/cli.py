@@ -36,8 +36,12 @@ def ingest_main(argv: Sequence[str]) -> int:
         help="fixed per ingester: the broker keeps unacknowledged messages for this id",
     )
     parser.add_argument("--group", default="smartseoul-ingest", help="shared subscription group")
-    parser.add_argument("--batch-size", type=int, default=2000, help="reports per transaction")
-    parser.add_argument("--batch-ms", type=int, default=250, help="longest wait to fill a batch")
+    parser.add_argument(
+        "--batch-size", type=int, default=20_000, help="most reports per transaction"
+    )
+    parser.add_argument(
+        "--batch-ms", type=int, default=1000, help="longest wait to fill a batch"
+    )
     parser.add_argument(
         "--no-alerts",
         action="store_true",

@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
 # How many unacknowledged messages the broker may have in flight to us (MQTT 5 Receive
-# Maximum); a batch can be no larger, so it is set well above the batch size.
-RECEIVE_MAXIMUM = 20_000
+# Maximum); a batch can be no larger.  Mosquitto also caps this with its own
+# max_inflight_messages (20 by default): docs/sensors.md says how to configure the broker.
+RECEIVE_MAXIMUM = 50_000
 # Alert rules are evaluated this often, by one ingester at a time (see _evaluate_if_first).
 EVALUATE_EVERY_SECONDS = 60.0
 
@@ -61,8 +62,10 @@ class Ingester:
     topic_prefix: str
     client_id: str
     group: str = "smartseoul-ingest"
-    batch_size: int = 2_000
-    batch_ms: int = 250
+    # Large batches are what make high rates affordable: a batch holding several reports of
+    # each sensor updates each sensor-hour roll-up row once, not once per report.
+    batch_size: int = 20_000
+    batch_ms: int = 1000
     evaluate_alerts: bool = True
     stats: IngestStats = field(default_factory=IngestStats)
 

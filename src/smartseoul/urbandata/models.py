@@ -186,6 +186,7 @@ class AlertRule(models.Model):
         PM10 = "pm10", _("PM10 hourly average")
         PM25 = "pm25", _("PM2.5 hourly average")
         COLD_WAVE = "cold_wave", _("Cold wave (daily minimum temperature)")
+        COLD_WAVE_DROP = "cold_wave_drop", _("Cold wave (sudden drop of the morning minimum)")
         HEAT_WAVE = "heat_wave", _("Heat wave (daily maximum apparent temperature)")
         NOISE = "noise", _("Noise hourly average")
         OFFLINE = "offline", _("Sensor offline")
@@ -204,6 +205,7 @@ class AlertRule(models.Model):
         blank=True,
         help_text=_("Empty: every district."),
     )
+    # For the sudden-drop cold wave: how many °C the morning minimum fell since the day before.
     threshold = models.FloatField(_("threshold"))
     # Hours for hourly kinds, days for cold/heat waves, minutes for offline.
     duration = models.PositiveIntegerField(_("duration"))
@@ -286,3 +288,28 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.at.isoformat()}"
+
+
+class SensorKey(models.Model):
+    """An API key that lets one sensor (not an account) send its own reports over HTTP.
+
+    Only the SHA-256 of the key is stored (32 random bytes: a fast hash is safe); the short
+    public prefix finds the row without a scan.
+    """
+
+    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="keys")
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sensor API key")
+        verbose_name_plural = _("sensor API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.sensor_id}: {self.prefix}…"
