@@ -81,6 +81,10 @@ def test_every_row_has_its_published_position_as_id(
     assert ranged["total"] == 3
     assert _search(client, resource, filters={"_id": 42})["records"][0]["측정소"] == "측정소-41"
 
+    # The total whatever the page: a full page, the last one, none (limit 0), beyond the end.
+    for offset, limit in ((0, 10), (95, 10), (0, 0), (200, 10)):
+        page = _search(client, resource, filters={"자치구": "중구"}, offset=offset, limit=limit)
+        assert page["total"] == 100
     # A filter on the clustered column still answers in published order.
     mapo = _search(client, resource, filters={"자치구": "마포구"}, limit=3)
     assert [r["_id"] for r in mapo["records"]] == [3, 8, 13]

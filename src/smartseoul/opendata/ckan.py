@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -31,7 +32,6 @@ from smartseoul.opendata.query import (
     MAX_LIMIT,
     QueryError,
     TableQuery,
-    json_rows,
     json_value,
     parse_sort,
 )
@@ -267,11 +267,12 @@ def tag_list(request: HttpRequest, params: dict[str, Any]) -> Any:
 
 
 def _records(fields: list[dict[str, str]], rows: list[tuple[Any, ...]], records_format: str) -> Any:
+    # Dates, times, decimals and NaN are left as they are: orjson writes them (see _json).
     if records_format == "objects":
         names = [f["id"] for f in fields]
-        return [dict(zip(names, row, strict=True)) for row in json_rows(fields, rows)]
+        return [dict(zip(names, row, strict=True)) for row in rows]
     if records_format == "lists":
-        return json_rows(fields, rows)
+        return rows
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t" if records_format == "tsv" else ",")
     for row in rows:
@@ -467,9 +468,25 @@ def action_view(request: HttpRequest, name: str) -> HttpResponse:
             status=404,
             json_dumps_params={"ensure_ascii": False},
         )
-    response = JsonResponse(
-        {"help": help_url, "success": True, "result": result},
-        json_dumps_params={"ensure_ascii": False},
+    response = HttpResponse(
+        _json({"help": help_url, "success": True, "result": result}),
+        content_type="application/json",
     )
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _json_default(value: Any) -> Any:
+    converted = json_value(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return converted
+
+
+def _json(body: Any) -> bytes:
+    """orjson: several times faster than ``json`` on thousands of records; it writes dates
+    and times as ISO 8601 (as ``json_value`` does) and NaN/infinity as null."""
+    try:
+        return orjson.dumps(body, default=_json_default)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits: the standard library can
+        return json.dumps(body, ensure_ascii=False, default=_json_default).encode()

@@ -29,8 +29,9 @@ _CHUNK = 1 << 20
 # Every stored table starts with CKAN's ``_id``: the row's 1-based position in the file as
 # published, stable for the version (the rows themselves are stored in another order).
 ID = "_id"
-# Small row groups let a filter skip most of a clustered table (see ``_cluster_columns``).
-ROW_GROUP_ROWS = 16_384
+# Small row groups let a filter skip most of a clustered table (see ``_cluster_columns``);
+# smaller than this, the statistics of many row groups cost every query more than they save.
+ROW_GROUP_ROWS = 32_768
 # A text column with at most this many distinct values is "categorical" (district, status,
 # type …): the columns people filter by equality, and the ones the rows are clustered by.
 CLUSTER_MAX_DISTINCT = 256
