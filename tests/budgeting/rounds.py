@@ -10,7 +10,12 @@ from django.utils import timezone
 from smartseoul.accounts.actions import official_create
 from smartseoul.accounts.models import Department
 from smartseoul.accounts.roles import Role
-from smartseoul.budgeting.actions import project_propose, project_review, scope_add
+from smartseoul.budgeting.actions import (
+    project_propose,
+    project_review,
+    round_trustees_set,
+    scope_add,
+)
 from smartseoul.budgeting.models import Round
 from smartseoul.budgeting.phases import round_advance
 from smartseoul.places.models import District
@@ -33,12 +38,21 @@ def jongno_official():
     )
 
 
-def round_at_ballot(admin, rule: str = "greedy", *, min_share: int = 0, city_projects=CITY):
+def round_at_ballot(
+    admin,
+    rule: str = "greedy",
+    *,
+    min_share: int = 0,
+    city_projects=CITY,
+    privacy: str = "open",
+    trustees=(),
+):
     now = timezone.now()
     hour = datetime.timedelta(hours=1)
     round_ = make_round(
         admin,
         winner_rule=rule,
+        privacy=privacy,
         proposals_end=now - 4 * hour,
         support_end=now - 3 * hour,
         review_end=now - 2 * hour,
@@ -79,5 +93,7 @@ def round_at_ballot(admin, rule: str = "greedy", *, min_share: int = 0, city_pro
             actor=admin if project.scope_id == city.pk else reviewer, project=project, feasible=True
         )
     project_review(actor=admin, project=rejected, feasible=False, reason="사유지입니다.")
+    if trustees:
+        round_trustees_set(actor=admin, round_=round_, users=list(trustees), threshold=2)
     round_advance(actor=admin, round_=round_, to=Round.Phase.BALLOTING)
     return round_, city, jongno, voters, projects, reviewer

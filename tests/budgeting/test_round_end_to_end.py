@@ -4,6 +4,7 @@ same result; implementation starts from the funded projects."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -11,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
 
 from smartseoul.budgeting.ballots import scope_vote
 from smartseoul.budgeting.cli import main as budget_cli
@@ -20,7 +20,7 @@ from smartseoul.budgeting.models import Project, Round
 from smartseoul.budgeting.pabulib import dumps, loads
 from smartseoul.budgeting.phases import round_advance
 from smartseoul.budgeting.simulate import simulate
-from smartseoul.voting.actions import ballot_cast
+from smartseoul.voting.actions import ballot_cast, vote_sync_status
 from smartseoul.voting.models import Vote
 from smartseoul.voting.paper import paper_batch_enter
 from tests.budgeting.rounds import CITY, round_at_ballot
@@ -29,8 +29,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _close(round_: Round) -> None:
-    ids = [s.vote_public_id for s in round_.scopes.all()]
-    Vote.objects.filter(public_id__in=ids).update(closes_at=timezone.now())
+    """Close each scope's vote as its closing time would (the manifest's times stay)."""
+    for scope in round_.scopes.all():
+        vote = scope_vote(scope)
+        vote_sync_status(vote, now=vote.closes_at + datetime.timedelta(seconds=1))
 
 
 def _funded_titles(scope) -> set[str]:

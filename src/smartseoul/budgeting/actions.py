@@ -217,6 +217,33 @@ def scope_add(
     return scope
 
 
+@transaction.atomic
+def round_trustees_set(*, actor: Any, round_: Round, users: Sequence[Any], threshold: int) -> Round:
+    """Secret rounds: the trustees appointed on every scope's vote when the ballot opens."""
+    _administrator_required(actor)
+    phase_required(
+        round_, Round.Phase.DRAFT, Round.Phase.PROPOSALS, Round.Phase.SUPPORT, Round.Phase.REVIEW
+    )
+    if round_.privacy != Round.Privacy.SECRET:
+        raise ValidationError({"trustees": _("Only secret rounds have trustees.")})
+    if not users or not 1 <= threshold <= len(users):
+        raise ValidationError(
+            {"threshold": _("Between 1 and the number of trustees must decrypt together.")}
+        )
+    if any(not user.has_perm("accounts.act_as_trustee") for user in users):
+        raise ValidationError({"trustees": _("Every trustee needs the election trustee role.")})
+    round_.trustees.set(users)
+    round_.trustee_threshold = threshold
+    round_.save(update_fields=["trustee_threshold"])
+    audit_record(
+        actor=actor,
+        action="budget.trustees_set",
+        target=round_,
+        details={"trustees": [u.pk for u in users], "threshold": threshold},
+    )
+    return round_
+
+
 # --- citizens: proposals and support ---------------------------------------------------------
 
 

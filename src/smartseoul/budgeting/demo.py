@@ -236,7 +236,7 @@ def _photo() -> io.BytesIO:
 
 
 def _finished_round(users: dict[str, Any]) -> None:
-    from smartseoul.voting.models import Vote
+    from smartseoul.voting.actions import vote_sync_status
 
     admin = users["admin"]
     closes = timezone.now() + datetime.timedelta(hours=1)
@@ -245,10 +245,10 @@ def _finished_round(users: dict[str, Any]) -> None:
     _support_and_review(round_, users, projects)
     round_advance(actor=admin, round_=round_, to=Round.Phase.BALLOTING)
     _cast(round_, users, skip_main_citizen=False)
-    # The demo has no month to wait: the ballot is closed by moving its end to now.
-    Vote.objects.filter(public_id__in=[s.vote_public_id for s in round_.scopes.all()]).update(
-        closes_at=timezone.now()
-    )
+    # The demo has no hour to wait: each vote is closed as its closing time would close it.
+    for scope in round_.scopes.all():
+        vote = scope_vote(scope)
+        vote_sync_status(vote, now=vote.closes_at + datetime.timedelta(seconds=1))
     round_advance(actor=admin, round_=round_, to=Round.Phase.TALLIED)
     round_advance(actor=admin, round_=round_, to=Round.Phase.RESULTS)
     round_advance(actor=admin, round_=round_, to=Round.Phase.IMPLEMENTATION)
