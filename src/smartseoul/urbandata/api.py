@@ -12,10 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.security import APIKeyHeader
 
 from smartseoul.api import csrf_check, identified_if_possible, presented_api_key, signed_in
 from smartseoul.urbandata import queries
 from smartseoul.urbandata.actions import reports_store
+from smartseoul.urbandata.models import SensorKey
+from smartseoul.urbandata.operator_actions import sensor_key_authenticate
 from smartseoul.urbandata.payloads import (
     MAX_REPORTS_PER_MESSAGE,
     Incoming,
@@ -24,6 +27,20 @@ from smartseoul.urbandata.payloads import (
 )
 
 router = Router(tags=["urbandata"], auth=identified_if_possible)
+
+
+class SensorKeyAuth(APIKeyHeader):
+    """One sensor's own key (``ssk_…``, issued on its page by a sensor operator): it may
+    send that sensor's reports and nothing else."""
+
+    param_name = "X-API-Key"
+    openapi_description = "A sensor's own key (ssk_…): reports of that sensor only."
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> SensorKey | None:
+        return sensor_key_authenticate(key) if key else None
+
+
+sensor_key_auth = SensorKeyAuth()
 
 
 class ReportsIn(Schema):
@@ -42,18 +59,29 @@ class StoreOut(Schema):
 @router.post(
     "/reports",
     response=StoreOut,
-    auth=signed_in,
-    summary="Send a batch of reports (a sensor operator's or gateway's API key)",
+    auth=[sensor_key_auth, *signed_in],
+    summary="Send a batch of reports (a sensor's own key, or a gateway's: an operator's key)",
 )
 def post_reports(request: HttpRequest, body: ReportsIn) -> dict[str, int]:
-    if presented_api_key(request) is None:
-        csrf_check(request)
-    if not queries.may_operate_sensors(request.user):
-        raise PermissionDenied("This key's account may not send sensor reports.")
+    own_serial = ""
+    if isinstance(request.auth, SensorKey):  # type: ignore[attr-defined]
+        own_serial = request.auth.sensor.serial  # type: ignore[attr-defined]
+        for item in body.reports:
+            serial = item.get("serial", own_serial) if isinstance(item, dict) else own_serial
+            if serial != own_serial:
+                raise PermissionDenied(
+                    f"This key belongs to sensor {own_serial}; it may not report for "
+                    f"sensor {str(serial)[:100]}."
+                )
+    else:
+        if presented_api_key(request) is None:
+            csrf_check(request)
+        if not queries.may_operate_sensors(request.user):
+            raise PermissionDenied("This key's account may not send sensor reports.")
     incoming: list[Incoming] = []
     rejected: list[Rejected] = []
     for item in body.reports:
-        result = parse_report(item)
+        result = parse_report(item, default_serial=own_serial)
         if isinstance(result, Incoming):
             incoming.append(result)
         else:

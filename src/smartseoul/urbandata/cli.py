@@ -39,9 +39,7 @@ def ingest_main(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--batch-size", type=int, default=20_000, help="most reports per transaction"
     )
-    parser.add_argument(
-        "--batch-ms", type=int, default=1000, help="longest wait to fill a batch"
-    )
+    parser.add_argument("--batch-ms", type=int, default=1000, help="longest wait to fill a batch")
     parser.add_argument(
         "--no-alerts",
         action="store_true",

@@ -72,18 +72,25 @@ class _SensorCache:
             self.loaded_at = time.monotonic()
         # Models once, not joined per sensor: a few models are shared by 50,000 sensors.
         quantities = dict(SensorModel.objects.values_list("pk", "quantities"))
-        for pk, serial, model_id, calibration, district, neighbourhood, installed, retired in (
-            rows.values_list(
-                "pk",
-                "serial",
-                "model_id",
-                "calibration",
-                "district_id",
-                "neighbourhood_id",
-                "installed_at",
-                "retired_at",
-            ).iterator(chunk_size=5000)
-        ):
+        for (
+            pk,
+            serial,
+            model_id,
+            calibration,
+            district,
+            neighbourhood,
+            installed,
+            retired,
+        ) in rows.values_list(
+            "pk",
+            "serial",
+            "model_id",
+            "calibration",
+            "district_id",
+            "neighbourhood_id",
+            "installed_at",
+            "retired_at",
+        ).iterator(chunk_size=5000):
             self.by_serial[serial] = SensorInfo(
                 id=pk,
                 serial=serial,

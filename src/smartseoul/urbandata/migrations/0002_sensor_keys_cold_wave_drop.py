@@ -15,33 +15,64 @@ def leave_room_for_in_place_updates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('urbandata', '0001_initial'),
+        ("urbandata", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alertrule',
-            name='kind',
-            field=models.CharField(choices=[('pm10', 'PM10 hourly average'), ('pm25', 'PM2.5 hourly average'), ('cold_wave', 'Cold wave (daily minimum temperature)'), ('cold_wave_drop', 'Cold wave (sudden drop of the morning minimum)'), ('heat_wave', 'Heat wave (daily maximum apparent temperature)'), ('noise', 'Noise hourly average'), ('offline', 'Sensor offline')], max_length=20, verbose_name='kind'),
+            model_name="alertrule",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("pm10", "PM10 hourly average"),
+                    ("pm25", "PM2.5 hourly average"),
+                    ("cold_wave", "Cold wave (daily minimum temperature)"),
+                    ("cold_wave_drop", "Cold wave (sudden drop of the morning minimum)"),
+                    ("heat_wave", "Heat wave (daily maximum apparent temperature)"),
+                    ("noise", "Noise hourly average"),
+                    ("offline", "Sensor offline"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='SensorKey',
+            name="SensorKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=16, unique=True)),
-                ('key_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('sensor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='keys', to='urbandata.sensor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=16, unique=True)),
+                ("key_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sensor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="keys",
+                        to="urbandata.sensor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sensor API key',
-                'verbose_name_plural': 'sensor API keys',
-                'ordering': ['-created_at'],
+                "verbose_name": "sensor API key",
+                "verbose_name_plural": "sensor API keys",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.RunPython(leave_room_for_in_place_updates, migrations.RunPython.noop),
