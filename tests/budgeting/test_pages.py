@@ -175,3 +175,30 @@ def test_history_shows_each_status_change(
     page = Client().get(f"/budget/{budget_round.pk}/projects/{project.pk}/").content.decode()
     timeline = page.split('class="timeline"')[1]
     assert timeline.index("제안됨") < timeline.index("실현 가능")
+
+
+def test_administrators_name_a_secret_rounds_trustees_on_its_budgets_page(
+    cityhall_official,
+) -> None:
+    from tests.budgeting.conftest import make_round
+    from tests.voting.secret import trustee_user
+
+    secret = make_round(cityhall_official, privacy="secret")
+    trustees = [trustee_user(f"t{n}@example.com") for n in range(3)]
+    totp_activate(cityhall_official)
+    admin = _client(cityhall_official)
+    page = admin.get(f"/budget/{secret.pk}/scopes/").content.decode()
+    assert "t0@example.com" in page
+    admin.post(
+        f"/budget/{secret.pk}/scopes/",
+        {"form": "trustees", "trustees": [t.pk for t in trustees], "threshold": 2},
+    )
+    secret.refresh_from_db()
+    assert set(secret.trustees.all()) == set(trustees)
+    assert secret.trustee_threshold == 2
+    refused = admin.post(
+        f"/budget/{secret.pk}/scopes/",
+        {"form": "trustees", "trustees": [trustees[0].pk], "threshold": 2},
+        follow=True,
+    )
+    assert "함께 복호화할 인원은" in refused.content.decode()

@@ -67,6 +67,25 @@ class ScopeForm(forms.Form):
     )
 
 
+class TrusteesForm(forms.Form):
+    trustees = forms.ModelMultipleChoiceField(
+        label=_("Trustees"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    threshold = forms.IntegerField(label=_("Trustees needed to decrypt"), min_value=1, initial=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from smartseoul.accounts.models import User
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["trustees"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = (
+            User.objects.filter(groups__permissions__codename="act_as_trustee")
+            .distinct()
+            .order_by("email")
+        )
+
+
 class ProposalForm(forms.Form):
     scope = forms.ModelChoiceField(label=_("Budget"), queryset=Scope.objects.none())
     title = forms.CharField(label=_("Title"), max_length=120)

@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smartseoul.budgeting import actions, queries
-from smartseoul.budgeting.forms import ReviewForm, RoundForm, ScopeForm, UpdateForm
+from smartseoul.budgeting.forms import (
+    ReviewForm,
+    RoundForm,
+    ScopeForm,
+    TrusteesForm,
+    UpdateForm,
+)
 from smartseoul.budgeting.models import Round
 from smartseoul.budgeting.permissions import may_administer, official_department
 from smartseoul.budgeting.phases import round_advance
@@ -102,8 +108,29 @@ def scopes(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_administer(request.user):
         raise PermissionDenied(_("Only election administrators run budget rounds."))
     round_ = queries.round_get(request.user, pk)
-    form = ScopeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    trustees_post = request.method == "POST" and request.POST.get("form") == "trustees"
+    form = ScopeForm(None if trustees_post else request.POST or None)
+    trustees_form = TrusteesForm(
+        request.POST if trustees_post else None,
+        initial={
+            "trustees": list(round_.trustees.all()),
+            "threshold": round_.trustee_threshold or 2,
+        },
+    )
+    if trustees_post and trustees_form.is_valid():
+        try:
+            actions.round_trustees_set(
+                actor=request.user,
+                round_=round_,
+                users=list(trustees_form.cleaned_data["trustees"]),
+                threshold=trustees_form.cleaned_data["threshold"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+        else:
+            messages.success(request, _("The trustees were set."))
+        return redirect("budgeting:scopes", pk=round_.pk)
+    if request.method == "POST" and not trustees_post and form.is_valid():
         try:
             actions.scope_add(actor=request.user, round_=round_, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
@@ -117,7 +144,12 @@ def scopes(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "budgeting/scopes.html",
-        {"round": round_, "scopes": queries.scopes_of(round_), "form": form},
+        {
+            "round": round_,
+            "scopes": queries.scopes_of(round_),
+            "form": form,
+            "trustees_form": trustees_form,
+        },
     )
 
 
