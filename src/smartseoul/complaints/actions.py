@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -134,6 +137,13 @@ def report_submit(
         received_at=now,
         updated_at=now,
     )
+    for item in checked:
+        # A fresh name: the storage does not probe for a free one when every phone sends
+        # "image.jpg", and a file name never carries anything personal.
+        suffix = os.path.splitext(item.upload.name or "")[1].lower()
+        if not re.fullmatch(r"\.[a-z0-9]{1,5}", suffix):
+            suffix = ""
+        item.upload.name = uuid.uuid4().hex + suffix
     media = Media.objects.bulk_create(
         [
             Media(
