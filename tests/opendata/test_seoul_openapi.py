@@ -104,3 +104,13 @@ def test_daily_quota(client: Client, citizen: User, air_resource: Resource) -> N
     codes = [client.get(url).json() for _ in range(3)]
     assert "DistrictAirQuality" in codes[1]
     assert codes[2]["RESULT"]["CODE"] == "ERROR-337"
+
+
+@override_settings(OPENDATA_KEY_RATE="2/m")
+def test_per_minute_rate(client: Client, citizen: User, air_resource: Resource) -> None:
+    secret = openapi_key_issue(user=citizen, purpose="rate")[1]
+    url = f"/openapi/{secret}/json/DistrictAirQuality/1/1/"
+    answers = [client.get(url) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json()["RESULT"]["CODE"] == "ERROR-338"
+    assert int(answers[2]["Retry-After"]) > 0
