@@ -37,7 +37,7 @@ def test_an_operator_adds_and_edits_a_sensor_model(
         "/city/operators/models/new/",
         {"code": "noise-v2", "name": "소음·진동", "quantities": "noise dB(A) 140 20\n"},
     )
-    assert "min must be below max" in refused.content.decode()
+    assert "1행: 최솟값은 최댓값보다 작아야 합니다." in refused.content.decode()
     assert not SensorModel.objects.filter(code="noise-v2").exists()
     client.post(
         "/city/operators/models/new/",
@@ -72,11 +72,9 @@ def test_an_operator_sets_a_district_rule_and_edits_a_built_in_one(
 ) -> None:
     alert_rules_ensure_defaults()
     client = signed_in_official(sensor_operator)
-    assert (
-        "초미세먼지"
-        in client.get("/city/operators/rules/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
-        or "PM2.5" in client.get("/city/operators/rules/").content.decode()
-    )
+    listing = client.get("/city/operators/rules/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "한파(아침 최저기온 급강하)" in listing
+    assert listing.count("<td>모든 자치구</td>") == AlertRule.objects.count()
     refused = client.post(
         "/city/operators/rules/new/",
         {"kind": "pm10", "severity": "advisory", "threshold": "100", "duration": "0"},
