@@ -24,7 +24,7 @@ from smartseoul.budgeting.actions import (
     round_create,
     scope_add,
 )
-from smartseoul.budgeting.ballots import scope_vote
+from smartseoul.budgeting.ballots import scope_vote as _scope_vote
 from smartseoul.budgeting.models import Project, Round
 from smartseoul.budgeting.phases import round_advance
 
@@ -52,6 +52,13 @@ PROJECTS: list[tuple[str | None, str, str, str, int, float | None, float | None]
     ("11440", "합정역 자전거 수리소", "무료 자전거 수리소를 엽니다.", "transport", 40, 37.5496, 126.9139),  # noqa: E501
 ]
 # fmt: on
+
+
+def scope_vote(scope: Any) -> Any:
+    vote = _scope_vote(scope)
+    if vote is None:
+        raise RuntimeError(f"{scope} has no vote")
+    return vote
 
 
 def _users() -> dict[str, Any]:

@@ -9,6 +9,7 @@ ballots to publish, which META's comment says.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 from smartseoul.budgeting.ballots import ballot_projects, scope_vote
@@ -77,7 +78,8 @@ def scope_instance(scope: Scope) -> Instance:
         if project.lat is not None and project.lng is not None:
             fields["latitude"] = f"{project.lat:.6f}"
             fields["longitude"] = f"{project.lng:.6f}"
-        rows[str(project.pk)] = Project(str(project.pk), rule.project_costs[index], fields)
+        cost = Fraction(rule.project_costs[index])
+        rows[str(project.pk)] = Project(str(project.pk), cost, fields)
     ballots = [] if secret else _ballots(vote, [str(p.pk) for p in projects])
     return Instance(
         meta=meta,

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smartseoul.accounts.models import User
 from smartseoul.budgeting.actions import IMPLEMENTATION_STATUSES, secret_rule_error
 from smartseoul.budgeting.models import Project, Round, Scope, Theme
 from smartseoul.places.models import District
@@ -40,7 +41,7 @@ class RoundForm(forms.Form):
     ballot_closes = forms.DateTimeField(label=_("Ballot closes"), widget=_DATETIME)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         error = secret_rule_error(data.get("privacy", ""), data.get("winner_rule", ""))
         if error:
             self.add_error("winner_rule", error)
@@ -69,13 +70,11 @@ class ScopeForm(forms.Form):
 
 class TrusteesForm(forms.Form):
     trustees = forms.ModelMultipleChoiceField(
-        label=_("Trustees"), queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("Trustees"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     threshold = forms.IntegerField(label=_("Trustees needed to decrypt"), min_value=1, initial=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from smartseoul.accounts.models import User
-
         super().__init__(*args, **kwargs)
         field = self.fields["trustees"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
@@ -86,8 +85,13 @@ class TrusteesForm(forms.Form):
         )
 
 
+class ScopeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
 class ProposalForm(forms.Form):
-    scope = forms.ModelChoiceField(label=_("Budget"), queryset=Scope.objects.none())
+    scope = ScopeChoiceField(label=_("Budget"), queryset=Scope.objects.none())
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(
         label=_("What should be done, where, and for whom?"),
@@ -104,7 +108,6 @@ class ProposalForm(forms.Form):
         field = self.fields["scope"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Scope.objects.filter(pk__in=[s.pk for s in scopes])
-        field.label_from_instance = lambda scope: scope.name  # type: ignore[method-assign]
 
 
 class ReviewForm(forms.Form):

@@ -317,4 +317,4 @@ class UpdatePhoto(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.image.name
+        return str(self.image.name)

@@ -8,6 +8,7 @@ balloting, tallied and results also open, count and publish the scopes' mVoting 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -147,7 +148,7 @@ def _enter_implementation(actor: Any, round_: Round) -> None:
         status_change(project=project, status=Project.Status.PLANNING, actor=actor)
 
 
-_ENTER = {
+_ENTER: dict[str, Callable[[Any, Round], None]] = {
     Round.Phase.PROPOSALS: _enter_proposals,
     Round.Phase.SUPPORT: _enter_support,
     Round.Phase.REVIEW: _enter_review,

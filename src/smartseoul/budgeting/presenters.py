@@ -71,7 +71,7 @@ def reason_text(reason: dict[str, Any]) -> str:
             _("Funded with %(votes)s votes from the money Equal Shares left; %(left_after)s left.")
             % shown
         )
-    return code
+    return str(code)
 
 
 @dataclass(frozen=True)
