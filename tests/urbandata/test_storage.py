@@ -76,6 +76,19 @@ def test_out_of_range_and_spikes_are_flagged_and_left_out_of_rollups(
     assert rollup("d", "11110", "pm10").maximum == 34.0
 
 
+def test_after_a_silence_a_large_change_is_no_spike(sensors: dict[str, Sensor]) -> None:
+    serial = "SDOT-JONGNO-1"
+    start = T0 - timedelta(hours=4)
+    store(
+        Incoming(serial, start, {"temperature": 12.0}),
+        # Three hours without a report (a power cut), then a cold front has passed.
+        Incoming(serial, start + timedelta(hours=3), {"temperature": 1.0}),
+        Incoming(serial, start + timedelta(hours=3, minutes=2), {"temperature": 12.0}),
+    )
+    flags = [r.flags for r in Report.objects.order_by("measured_at")]
+    assert flags == [{}, {}, {"temperature": ["spike"]}]
+
+
 def test_a_stuck_value_is_flagged_after_an_hour_of_repeats(sensors: dict[str, Sensor]) -> None:
     serial = "SDOT-JONGNO-1"
     store(*(Incoming(serial, T0 + timedelta(minutes=2 * i), {"noise": 55.5}) for i in range(31)))

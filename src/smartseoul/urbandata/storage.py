@@ -27,6 +27,9 @@ from smartseoul.urbandata.quality import SensorState, check
 SEOUL_OFFSET = timedelta(hours=9)  # Korea keeps no daylight saving time
 FUTURE_TOLERANCE = timedelta(minutes=5)
 SENSOR_CACHE_SECONDS = 60.0
+# A model's max_step is the largest believable change between reports two minutes apart;
+# after a longer silence the air may have changed by anything, so no spike is judged then.
+SPIKE_GAP = timedelta(minutes=10)
 SQLITE_ROWS_PER_STATEMENT = 500
 
 
@@ -218,6 +221,8 @@ def _store_reports(
             states[sensor_id] = state
         last_time = newest.get(sensor_id, (previous[0] if previous else None, {}))[0]
         is_late = last_time is not None and measured_at <= last_time
+        if not is_late and last_time is not None and measured_at - last_time > SPIKE_GAP:
+            state.values.clear()
         checked = check(
             raw=report.values,
             quantities=info.quantities,
