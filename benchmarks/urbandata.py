@@ -93,6 +93,15 @@ max_queued_messages 0
 """
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _start_broker(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
     """A Mosquitto of our own, configured as documented (the shared one keeps its defaults)."""
     import socket
@@ -125,6 +134,7 @@ def bench_ingest(
     ingesters: int,
     mqtt_host: str,
     mqtt_port: int,
+    broker_pid: int | None = None,
 ) -> dict[str, Any]:
     import random
 
@@ -185,6 +195,10 @@ def bench_ingest(
             cursor.execute("SELECT COUNT(*) FROM urbandata_report")
             return int(cursor.fetchone()[0])
 
+    # CPU time is measured as well as the rate: this machine is shared, and the rate moves
+    # with other people's load while the CPU each report costs mostly does not.
+    cpu_before = {p.pid: _cpu_seconds(p.pid) for p in processes}
+    broker_before = _cpu_seconds(broker_pid) if broker_pid else 0.0
     began = time.perf_counter()
     infos = [publisher.publish(f"{prefix}/gateways/bench", body, qos=1) for body in bodies]
     for info in infos:
@@ -197,6 +211,14 @@ def bench_ingest(
             break
         time.sleep(0.25)
     done = time.perf_counter()
+    ingest_cpu = sum(_cpu_seconds(pid) - before for pid, before in cpu_before.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        database_cpu = sum(_cpu_seconds(pid) for (pid,) in cursor.fetchall())
+    broker_cpu = _cpu_seconds(broker_pid) - broker_before if broker_pid else None
     publisher.loop_stop()
     publisher.disconnect()
     for process in processes:
@@ -226,6 +248,18 @@ def bench_ingest(
         "measurements_per_s": round(count * QUANTITIES_PER_REPORT / (done - began)),
         "publish_s": round(published - began, 2),
         "backlog_s": round(done - published, 2),
+        "cpu_s": {
+            "ingesters": round(ingest_cpu, 1),
+            "postgresql": round(database_cpu, 1),
+            "broker": None if broker_cpu is None else round(broker_cpu, 1),
+        },
+        "cpu_ms_per_1000_reports": round(
+            1e6 * (ingest_cpu + database_cpu + (broker_cpu or 0)) / max(count, 1)
+        ),
+        # What two idle cores could do at that cost (the publisher's own CPU left out).
+        "reports_per_s_on_2_idle_cores_estimate": round(
+            2 * count / max(ingest_cpu + database_cpu + (broker_cpu or 0), 1e-9)
+        ),
         "ingester_exit": [o.strip().splitlines()[-1] if o.strip() else "" for o in outputs],
     }
 
@@ -505,6 +539,7 @@ def main() -> None:
                         ingesters=args.ingesters,
                         mqtt_host=host,
                         mqtt_port=port,
+                        broker_pid=broker.pid if broker else None,
                     )
                 finally:
                     if broker is not None:
