@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from smartseoul.api import csrf_check, identified_if_possible, presented_api_key, signed_in
 from smartseoul.budgeting import actions, queries
@@ -163,7 +163,7 @@ def project_show(request: HttpRequest, round_id: int, project_id: int) -> dict[s
 )
 def project_create(
     request: HttpRequest, round_id: int, payload: ProposalIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     _writer(request)
     round_ = queries.round_get(request.user, round_id)
     scope = queries.scope_get(round_, payload.scope)
@@ -177,7 +177,7 @@ def project_create(
         lat=payload.lat,
         lng=payload.lng,
     )
-    return 201, _project_out(project)
+    return Status(201, _project_out(project))
 
 
 @router.post(
