@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from smartseoul.budgeting.simulate import simulate
 from smartseoul.voting.actions import ballot_cast, vote_sync_status
 from smartseoul.voting.models import Vote
 from smartseoul.voting.paper import paper_batch_enter
+from smartseoul.voting.record import election_record
 from tests.budgeting.rounds import CITY, round_at_ballot
+from tests.voting.test_record import check
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +121,12 @@ def test_a_round_from_proposals_to_implementation(
     else:
         assert "균등배분법" in page
         assert "라운드에서 선정" in page
+
+    # Anyone can check the scope's count, paper batch and winners from its election record.
+    record = json.loads(json.dumps(election_record(scope_vote(city))))
+    report = check(record)
+    assert report.ok, report.lines
+    assert record["results"]["questions"][0]["budget"] == city.result
 
     # The Pabulib export reads back and gives the same winners under the same rule.
     text = dumps(scope_instance(city))

@@ -5,6 +5,7 @@ the trustees' decryption, greedy winners, and an export without individual ballo
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -22,9 +23,11 @@ from smartseoul.voting.counting import encrypted_count_finish
 from smartseoul.voting.crypto import ProofError, encrypt_ballot
 from smartseoul.voting.crypto.budget import prove_ballot_budgets
 from smartseoul.voting.models import Vote
+from smartseoul.voting.record import election_record
 from tests.budgeting.conftest import make_round
 from tests.budgeting.rounds import round_at_ballot
 from tests.voting.secret import decrypt_by, run_ceremony, trustee_user
+from tests.voting.test_record import check
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +113,10 @@ def test_a_secret_round_from_ballot_to_results(cityhall_official) -> None:
     funded = {p.title[0] for p in Project.objects.filter(status=Project.Status.SELECTED)}
     assert funded == {"A", "B", "G"}  # A and B (4 votes each) fill the city's 100
     city.refresh_from_db()
+    # verify-election checks every budget proof, the decryption and the greedy winners.
+    record = json.loads(json.dumps(election_record(scope_vote(city))))
+    report = check(record)
+    assert report.ok, report.lines
     instance = scope_instance(city)
     assert instance.ballots == []
     assert "secret ballots" in instance.meta["comment"]
