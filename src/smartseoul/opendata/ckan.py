@@ -468,12 +468,12 @@ def action_view(request: HttpRequest, name: str) -> HttpResponse:
             status=404,
             json_dumps_params={"ensure_ascii": False},
         )
-    response = HttpResponse(
+    answer = HttpResponse(
         _json({"help": help_url, "success": True, "result": result}),
         content_type="application/json",
     )
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    answer["Access-Control-Allow-Origin"] = "*"
+    return answer
 
 
 def _json_default(value: Any) -> Any:
