@@ -24,6 +24,8 @@ def test_a_knapsack_ballot_on_a_phone(page: Page, cityhall_official: User) -> No
     city.refresh_from_db()
     jongno.refresh_from_db()
     sign_in(page, voters[0].email, "pw-for-tests-only")
+    # The sign-in must finish (its session cookie set) before the next page is asked for.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.goto(f"/budget/{round_.pk}/")
     page.get_by_role("link", name="투표하기").click()
 

@@ -29,6 +29,8 @@ def test_a_secret_budget_ballot_is_encrypted_and_proven_in_the_browser(
     round_schedule_ballots(actor=cityhall_official, round_=round_)
 
     sign_in(page, voters[0].email, "pw-for-tests-only")
+    # The sign-in must finish (its session cookie set) before the next page is asked for.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.goto(f"/budget/{round_.pk}/ballot/")
     budget = page.locator(f'.scope-ballot[data-scope="{city.pk}"]')
     budget.get_by_label("A 공공 와이파이").check()
