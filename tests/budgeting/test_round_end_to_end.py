@@ -72,6 +72,9 @@ def test_a_round_from_proposals_to_implementation(
     # The rejected project stays off the ballot with its public reason.
     assert Project.objects.get(title="X 사유지 공원").status == Project.Status.REJECTED
 
+    # mVoting's own page of a scope's vote sends voters to the round's ballot.
+    response = Client().get(f"/voting/{vote.public_id}/", follow=True)
+    assert response.redirect_chain[1][0] == f"/budget/{round_.pk}/ballot/"
     # Four voters choose A and B in the city and E and F in Jongno, on the phone page.
     a, b, c = (str(i) for i in range(3))
     for voter in voters[:4]:

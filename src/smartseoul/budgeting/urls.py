@@ -12,6 +12,7 @@ urlpatterns = [
     path("review/", office.review_queue, name="review_queue"),
     path("simulate/", views_results.simulate_page, name="simulate"),
     path("photos/<int:pk>.jpg", views.photo, name="photo"),
+    path("votes/<uuid:public_id>/", views_ballot.vote_ballot, name="vote"),
     path("<int:pk>/", views.round_detail, name="round"),
     path("<int:pk>/scopes/", office.scopes, name="scopes"),
     path("<int:pk>/phase/", office.phase, name="phase"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -192,3 +192,15 @@ def _rule_problem(item: ScopeBallot, chosen: list[int]) -> str:
     if total < rule.low:
         return _("Choose at least %(k)s projects.") % {"k": rule.low}
     return ""
+
+
+def vote_ballot(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A budget vote's own page in mVoting sends voters here: to the round's phone ballot
+    while it runs, to its results afterwards (the vote alone shows no budget bar)."""
+    scope = Scope.objects.filter(vote_public_id=public_id).first()
+    if scope is None:
+        raise Http404("No budget round has this vote.")
+    round_ = queries.round_get(request.user, scope.round_id)
+    if round_.phase == Round.Phase.BALLOTING:
+        return redirect("budgeting:ballot", pk=round_.pk)
+    return redirect("budgeting:results", pk=round_.pk)

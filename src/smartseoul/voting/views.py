@@ -30,6 +30,10 @@ def vote_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def vote_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     vote = queries.vote_get(request.user, public_id)
+    if vote.kind == Vote.Kind.BUDGET:
+        # A participatory-budget scope is voted on its round's page, with the budget bar
+        # and (secret rounds) the budget proofs this page does not make.
+        return redirect("budgeting:vote", public_id=vote.public_id)
     voter = queries.voter_of(request, vote)
     eligibility = voter_eligibility(vote, voter)
     form = BallotForm(vote, request.POST or None)
