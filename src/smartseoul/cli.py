@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -156,15 +157,35 @@ def _gunicorn(*, bind: str, workers: int, threads: int) -> int:
 # --- worker, check, manage ------------------------------------------------------------------
 def cmd_worker(args: argparse.Namespace, rest: Sequence[str]) -> int:
     _django_setup()
-    from django.core.management import call_command
 
     from smartseoul.ledger.publisher import start_thread
     from smartseoul.web import periodic
 
     start_thread()  # ledger checkpoints, at least once a second while entries arrive
     periodic.start_thread()  # escalations, dataset refreshes, sensor archives (web/periodic.py)
-    call_command("db_worker", *rest)
-    return 0
+    return run_db_worker(rest)
+
+
+def run_db_worker(rest: Sequence[str], *, pause: float = 1.0) -> int:
+    """db_worker, started again when SQLite stays locked past its busy timeout.
+
+    The worker claims tasks in an EXCLUSIVE transaction, and begins it outside its own retry:
+    while the demo loads a large dataset (or the machine is very busy) the BEGIN can wait
+    longer than the 20 s timeout and the worker would die, leaving every task unrun.
+    """
+    from django.core.management import call_command
+    from django.db import OperationalError, close_old_connections
+
+    while True:
+        try:
+            call_command("db_worker", *rest)
+            return 0
+        except OperationalError as exc:
+            if "locked" not in str(exc).lower():
+                raise
+            print(f"worker: the database is busy ({exc}); starting again", file=sys.stderr)
+            close_old_connections()
+            time.sleep(pause)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

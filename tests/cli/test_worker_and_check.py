@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def run(
     workdir: Path, *args: str, extra_env: dict[str, str] | None = None
@@ -73,3 +75,28 @@ def test_check_reports_pending_migrations_then_ok(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "database: ok (sqlite)" in done.stdout
     assert "migrations: up to date" in done.stdout
+
+
+def test_the_worker_starts_again_while_sqlite_stays_locked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A BEGIN EXCLUSIVE that waits past SQLite's timeout must not end the worker for good."""
+    from django.db import OperationalError
+
+    from smartseoul import cli
+
+    calls: list[tuple[str, ...]] = []
+
+    def db_worker(name: str, *rest: str) -> None:
+        calls.append(rest)
+        if len(calls) < 3:
+            raise OperationalError("database is locked")
+
+    monkeypatch.setattr("django.core.management.call_command", db_worker)
+    assert cli.run_db_worker(["--batch"], pause=0) == 0
+    assert calls == [("--batch",)] * 3
+
+    def broken(name: str, *rest: str) -> None:
+        raise OperationalError("no such table: django_tasks_database_dbtaskresult")
+
+    monkeypatch.setattr("django.core.management.call_command", broken)
+    with pytest.raises(OperationalError, match="no such table"):
+        cli.run_db_worker([], pause=0)
