@@ -135,6 +135,7 @@ def bench_ingest(
     mqtt_host: str,
     mqtt_port: int,
     broker_pid: int | None = None,
+    rate: int = 0,
 ) -> dict[str, Any]:
     import random
 
@@ -200,7 +201,13 @@ def bench_ingest(
     cpu_before = {p.pid: _cpu_seconds(p.pid) for p in processes}
     broker_before = _cpu_seconds(broker_pid) if broker_pid else 0.0
     began = time.perf_counter()
-    infos = [publisher.publish(f"{prefix}/gateways/bench", body, qos=1) for body in bodies]
+    infos = []
+    for number, body in enumerate(bodies):
+        if rate:  # paced: message n leaves at n * batch / rate seconds
+            pause = began + number * batch / rate - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+        infos.append(publisher.publish(f"{prefix}/gateways/bench", body, qos=1))
     for info in infos:
         info.wait_for_publish(timeout=600)
     published = time.perf_counter()
@@ -241,6 +248,7 @@ def bench_ingest(
         "measurements": total * QUANTITIES_PER_REPORT,
         "messages": len(bodies),
         "reports_per_message": batch,
+        "publish_rate": rate or "unpaced",
         "stored": count,
         "pm10_in_district_rollups": rolled,
         "seconds": round(done - began, 2),
@@ -493,6 +501,13 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=100, help="reports per MQTT message")
     parser.add_argument("--ingesters", type=int, default=2)
+    parser.add_argument(
+        "--rate",
+        type=int,
+        default=0,
+        help="publish at this many reports/s (0: as fast as the broker takes them); "
+        "backlog_s is then how far storage and roll-ups trail a steady stream",
+    )
     parser.add_argument("--week-sensors", type=int, default=5000)
     parser.add_argument("--week-days", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=30)
@@ -540,6 +555,7 @@ def main() -> None:
                         mqtt_host=host,
                         mqtt_port=port,
                         broker_pid=broker.pid if broker else None,
+                        rate=args.rate,
                     )
                 finally:
                     if broker is not None:
