@@ -39,7 +39,17 @@ def test_a_secret_budget_ballot_is_encrypted_and_proven_in_the_browser(
     refused.click()
     expect(refused).not_to_be_checked()
     page.locator(f'.scope-ballot[data-scope="{jongno.pk}"]').get_by_label("G 쉼터").check()
-    page.get_by_role("button", name="투표하기").click()
+    # Encrypt, then check the encryption first (Benaloh): it shows what the ballots held
+    # and throws them away, casting nothing.
+    page.get_by_role("button", name="내 투표 암호화하기").click()
+    page.get_by_role("button", name="암호화 확인").click(timeout=60_000)
+    audit = page.locator("#budget-audit")
+    expect(audit).to_contain_text("A 공공 와이파이, C 이주민 직업훈련")
+    expect(audit).to_contain_text("G 쉼터")
+    assert not Ballot.objects.exists()
+    # Encrypt again and cast.
+    page.get_by_role("button", name="내 투표 암호화하기").click()
+    page.get_by_role("button", name="이 투표지 제출").click(timeout=60_000)
     status = page.locator("#ballot-status")
     expect(status.locator("code.tracker")).to_have_count(2, timeout=60_000)
 

@@ -89,64 +89,122 @@
     status.hidden = !message;
   }
 
-  function castOne(crypto, prover, scope, choices) {
+  var encryptedPanel = document.getElementById("budget-encrypted");
+  var auditPanel = document.getElementById("budget-audit");
+  var submitButton = document.getElementById("cast-budget");
+  var castButton = document.getElementById("budget-cast");
+  var checkButton = document.getElementById("budget-check");
+  var pending = null;  // [{scope, section, context, encrypted, proof}] until cast or checked
+
+  // Encrypt one budget's choices and prove its rule; every nonce comes from the seed.
+  function encryptOne(crypto, prover, scope, section, choices) {
     var context = crypto.electionContext(scope.manifest, scope.public_key);
-    var pending = crypto.encryptBallot(context, [choices]);
+    var encrypted = crypto.encryptBallot(context, [choices]);
     var proof = prover.proveBudget({
       publicKey: scope.public_key,
-      electionHash: pending.ballot.election_hash,
-      binding: pending.ballot.binding,
+      electionHash: encrypted.ballot.election_hash,
+      binding: encrypted.ballot.binding,
       question: 0,
-      seed: pending.seed,
+      seed: encrypted.seed,
       rule: scope.rule,
       choices: choices,
-      ciphertexts: pending.ballot.questions[0].options,
+      ciphertexts: encrypted.ballot.questions[0].options,
     });
-    return fetch(scope.cast_url, {
+    return { scope: scope, section: section, context: context, encrypted: encrypted, proof: proof };
+  }
+
+  function castOne(item) {
+    return fetch(item.scope.cast_url, {
       method: "POST",
       credentials: "same-origin",
       headers: {
         "Content-Type": "application/json",
         "X-CSRFToken": form.querySelector("input[name=csrfmiddlewaretoken]").value,
       },
-      body: JSON.stringify({ ballot: pending.ballot, budget_proofs: { "0": proof } }),
+      body: JSON.stringify({ ballot: item.encrypted.ballot, budget_proofs: { "0": item.proof } }),
     }).then(function (response) {
       return response.json().then(function (body) {
         if (!response.ok) throw new Error(body.error ? body.error.message : text.textFailed);
-        return body.tracker;
+        return { scope: item.section.querySelector("h2").textContent, tracker: body.tracker };
       });
     });
+  }
+
+  function codeLine(list, label, value, className) {
+    var entry = document.createElement("li");
+    var code = document.createElement("code");
+    if (className) code.className = className;
+    code.textContent = value;
+    entry.appendChild(document.createTextNode(label + ": "));
+    entry.appendChild(code);
+    list.appendChild(entry);
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (!window.SmartSeoulBallot || !window.SmartSeoulBudgetProof) { say(text.textLoading, "warning"); return; }
     Promise.all([SmartSeoulBallot.ready, SmartSeoulBudgetProof.ready]).then(function (apis) {
-      say(text.textSending);
-      var casts = data.scopes.map(function (scope) {
+      pending = data.scopes.map(function (scope) {
         var section = form.querySelector('.scope-ballot[data-scope="' + scope.scope + '"]');
         var choices = boxes(section).map(function (box) { return box.checked ? 1 : 0; });
         if (!choices.some(Boolean)) return null;
-        return castOne(apis[0], apis[1], scope, choices).then(function (tracker) {
-          return { scope: section.querySelector("h2").textContent, tracker: tracker };
-        });
+        return encryptOne(apis[0], apis[1], scope, section, choices);
       }).filter(Boolean);
-      return Promise.all(casts);
-    }).then(function (results) {
-      var list = document.createElement("ul");
-      results.forEach(function (r) {
-        var item = document.createElement("li");
-        var code = document.createElement("code");
-        code.className = "tracker";
-        code.textContent = r.tracker;
-        item.appendChild(document.createTextNode(r.scope + ": "));
-        item.appendChild(code);
-        list.appendChild(item);
+      var list = document.getElementById("budget-fingerprints");
+      list.textContent = "";
+      pending.forEach(function (item) {
+        codeLine(list, item.section.querySelector("h2").textContent, item.encrypted.tracker, "fingerprint");
       });
+      auditPanel.hidden = true;
+      encryptedPanel.hidden = false;
+      submitButton.hidden = true;
+      say("");
+      castButton.focus();
+    }).catch(function (error) { say(error.message, "error"); });
+  });
+
+  castButton.addEventListener("click", function () {
+    if (!pending) return;
+    castButton.disabled = checkButton.disabled = true;
+    say(text.textSending);
+    Promise.all(pending.map(castOne)).then(function (results) {
+      pending = null;
+      encryptedPanel.hidden = true;
+      var list = document.createElement("ul");
+      results.forEach(function (r) { codeLine(list, r.scope, r.tracker, "tracker"); });
       say("");
       status.hidden = false;
       status.className = "message success";
       status.appendChild(list);
+    }).catch(function (error) {
+      castButton.disabled = checkButton.disabled = false;
+      say(error.message, "error");
+    });
+  });
+
+  // Benaloh's challenge: open the encryption with its seed, show what it holds, spoil it.
+  checkButton.addEventListener("click", function () {
+    if (!pending) return;
+    SmartSeoulBallot.ready.then(function (crypto) {
+      var list = auditPanel.querySelector("ul");
+      list.textContent = "";
+      var seeds = [];
+      pending.forEach(function (item) {
+        var opened = crypto.auditBallot(item.context, item.encrypted.ballot, item.encrypted.seed);
+        var titles = boxes(item.section)
+          .filter(function (box, i) { return opened[0][i] === 1; })
+          .map(function (box) { return box.dataset.title; });
+        var entry = document.createElement("li");
+        entry.textContent = item.section.querySelector("h2").textContent + ": " + titles.join(", ");
+        list.appendChild(entry);
+        seeds.push(item.encrypted.seed);
+      });
+      auditPanel.querySelector("code").textContent = seeds.join(" ");
+      pending = null;  // a checked ballot is spoiled: it can never be cast
+      encryptedPanel.hidden = true;
+      auditPanel.hidden = false;
+      submitButton.hidden = false;
+      submitButton.focus();
     }).catch(function (error) { say(error.message, "error"); });
   });
 })();
