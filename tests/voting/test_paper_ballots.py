@@ -114,7 +114,7 @@ def test_two_officials_enter_a_batch_on_the_console_page(
     # Project numbers as printed (from 1); one line per sheet.
     first.post(url, {"label": LABEL, "sheets": "1, 2\n2 4\n1,3"})
     response = second.post(url, {"label": LABEL, "sheets": "1, 2\n2 3 4\n1,3"}, follow=True)
-    assert "sheet(s) 2" in response.content.decode()
+    assert "2번 투표지가 다릅니다" in response.content.decode()  # the sheets that differ
     response = second.post(url, {"label": LABEL, "sheets": "1, 2\n2 4\n1,3"}, follow=True)
     batch = PaperBatch.objects.get(vote=vote, label=LABEL)
     assert batch.status == PaperBatch.Status.CONFIRMED
