@@ -25,3 +25,15 @@ def test_complaint_statistics_become_a_dataset(
     assert row["접수건수"] == 2
     (again,) = platform_datasets_refresh()
     assert again.number == 2
+
+
+def test_the_hourly_refresh_publishes_only_the_hourly_datasets(
+    citizen: User, departments: None
+) -> None:
+    import datetime
+
+    submit(citizen)
+    # Complaint statistics are daily; the hourly job (air quality) leaves them alone.
+    assert platform_datasets_refresh(every=datetime.timedelta(hours=1)) == []
+    (version,) = platform_datasets_refresh(every=datetime.timedelta(days=1))
+    assert version.resource.service_name == "SmartComplaintStats"

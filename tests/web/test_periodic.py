@@ -42,6 +42,7 @@ def test_every_service_schedules_its_upkeep() -> None:
     names = {job.name for job in periodic.registered()}
     assert {
         "complaints.escalate",
-        "opendata.platform_refresh",
+        "opendata.platform_refresh.86400s",  # complaint statistics, daily
+        "opendata.platform_refresh.3600s",  # RealtimeCityAir, hourly
         "urbandata.archive_and_prune",
     } <= names

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _platform_refresh() -> None:
-    """The platform's own datasets (complaint statistics, air quality), republished daily."""
+def _platform_refresh(every: datetime.timedelta) -> None:
+    """The platform's own datasets republished: air quality hourly, complaint statistics daily."""
     from smartseoul.opendata.platform import platform_datasets_refresh
 
-    platform_datasets_refresh()
+    platform_datasets_refresh(every=every)
 
 
 class OpendataConfig(AppConfig):
@@ -34,6 +35,13 @@ class OpendataConfig(AppConfig):
             )
         )
         register_demo_loader(opendata_demo_load)
-        periodic.register(
-            periodic.Job("opendata.platform_refresh", datetime.timedelta(days=1), _platform_refresh)
-        )
+        from smartseoul.opendata.platform import INTERVALS
+
+        for every in INTERVALS:
+            periodic.register(
+                periodic.Job(
+                    f"opendata.platform_refresh.{int(every.total_seconds())}s",
+                    every,
+                    functools.partial(_platform_refresh, every),
+                )
+            )

@@ -39,6 +39,8 @@ class PlatformSet:
     service: str
     filters: list[str]
     rows: Callable[[], list[dict[str, Any]]]
+    # How often the worker publishes a new version (apps.py schedules one job per interval).
+    every: datetime.timedelta = datetime.timedelta(days=1)
 
 
 def _complaint_rows() -> list[dict[str, Any]]:
@@ -90,14 +92,20 @@ PLATFORM_SETS = [
         "RealtimeCityAir",
         ["MSRSTE_NM"],
         _air_rows,
+        # Seoul's RealtimeCityAir is hourly: a day-old copy would not be "real time".
+        every=datetime.timedelta(hours=1),
     ),
 ]
+INTERVALS = sorted({spec.every for spec in PLATFORM_SETS})
 
 
-def platform_datasets_refresh() -> list[ResourceVersion]:
-    """Publish a new version of each platform dataset that has rows; returns the versions."""
+def platform_datasets_refresh(*, every: datetime.timedelta | None = None) -> list[ResourceVersion]:
+    """Publish a new version of each platform dataset that has rows (only those refreshed
+    ``every`` so often, when given); returns the versions."""
     versions = []
     for spec in PLATFORM_SETS:
+        if every is not None and spec.every != every:
+            continue
         rows = spec.rows()
         if not rows:
             continue
@@ -115,7 +123,7 @@ def platform_datasets_refresh() -> list[ResourceVersion]:
                 description_ko=spec.description,
                 category=spec.category,
                 tags=spec.tags,
-                frequency="daily",
+                frequency="daily" if spec.every >= datetime.timedelta(days=1) else "realtime",
             )
         resource = dataset.resources.first() or resource_create(
             actor=None,
