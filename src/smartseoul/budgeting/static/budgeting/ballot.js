@@ -167,7 +167,13 @@
     if (!pending) return;
     castButton.disabled = checkButton.disabled = true;
     say(text.textSending);
-    Promise.all(pending.map(castOne)).then(function (results) {
+    // One budget after the other: each cast is its own transaction on the server.
+    var results = [];
+    pending.reduce(function (chain, item) {
+      return chain.then(function () {
+        return castOne(item).then(function (result) { results.push(result); });
+      });
+    }, Promise.resolve()).then(function () {
       pending = null;
       encryptedPanel.hidden = true;
       var list = document.createElement("ul");
