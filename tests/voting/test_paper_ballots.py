@@ -59,7 +59,10 @@ def test_citizens_cannot_enter_paper_and_spoiled_sheets_are_named(
 ) -> None:
     with pytest.raises(PermissionDenied):
         paper_batch_enter(actor=citizen, vote=vote, label=LABEL, sheets=SHEETS)
-    with pytest.raises(ValidationError, match="Sheet 2, question 1: the chosen projects total 140"):
+    with pytest.raises(
+        ValidationError,
+        match="Sheet 2, question 1: Not a valid budget ballot: the chosen projects total 140",
+    ):
         paper_batch_enter(
             actor=official, vote=vote, label=LABEL, sheets=[SHEETS[0], [[0, 1, 2, 3]]]
         )

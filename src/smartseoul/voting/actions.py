@@ -322,18 +322,9 @@ def _validate_choices(vote: Vote, choices: Sequence[Sequence[int]]) -> list[list
         )
     clean: list[list[int]] = []
     for number, (question, chosen) in enumerate(zip(questions, choices, strict=True), start=1):
-        picked = sorted(set(chosen))
-        if len(picked) != len(chosen):
-            raise ValidationError({f"choices.{number}": "An option is chosen twice."})
-        count = question.options
-        if any(not 0 <= index < count for index in picked):
-            raise ValidationError({f"choices.{number}": f"Options are numbered 0 to {count - 1}."})
-        if not question.min_choices <= len(picked) <= question.max_choices:
-            bounds = f"{question.min_choices} to {question.max_choices}"
-            raise ValidationError({f"choices.{number}": f"Choose {bounds} options."})
-        if question.budget is not None and (problem := question.budget.problem(picked)):
-            raise ValidationError({f"choices.{number}": f"Not a valid budget ballot: {problem}."})
-        clean.append(picked)
+        if problem := question.problem(chosen):
+            raise ValidationError({f"choices.{number}": problem})
+        clean.append(sorted(chosen))
     return clean
 
 

@@ -53,21 +53,9 @@ def clean_sheets(vote: Vote, sheets: Any) -> list[list[list[int]]]:
                 isinstance(i, int) and not isinstance(i, bool) for i in chosen
             ):
                 raise ValidationError({where: f"Sheet {number}, question {q}: option numbers."})
-            picked = sorted(set(chosen))
-            if len(picked) != len(chosen) or any(not 0 <= i < bounds.options for i in picked):
-                raise ValidationError(
-                    {where: f"Sheet {number}, question {q}: options 0 to {bounds.options - 1}."}
-                )
-            if not bounds.min_choices <= len(picked) <= bounds.max_choices:
-                raise ValidationError(
-                    {
-                        where: f"Sheet {number}, question {q}: choose {bounds.min_choices} "
-                        f"to {bounds.max_choices}."
-                    }
-                )
-            if bounds.budget is not None and (problem := bounds.budget.problem(picked)):
-                raise ValidationError({where: f"Sheet {number}, question {q}: {problem}."})
-            answers.append(picked)
+            if problem := bounds.problem(chosen):
+                raise ValidationError({where: f"Sheet {number}, question {q}: {problem}"})
+            answers.append(sorted(chosen))
         clean.append(answers)
     return clean
 

@@ -8,6 +8,7 @@ has no manifest hash and is read fresh every time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from smartseoul.voting.budget_rules import BudgetRule
@@ -22,6 +23,20 @@ class QuestionBounds:
     min_choices: int
     max_choices: int
     budget: BudgetRule | None = None
+
+    def problem(self, chosen: Sequence[int]) -> str | None:
+        """Why ``chosen`` (option numbers) is no valid answer to this question, or None.
+        Online ballots and typed-in paper sheets are checked by this one rule."""
+        picked = sorted(set(chosen))
+        if len(picked) != len(chosen):
+            return "An option is chosen twice."
+        if any(not 0 <= index < self.options for index in picked):
+            return f"Options are numbered 0 to {self.options - 1}."
+        if not self.min_choices <= len(picked) <= self.max_choices:
+            return f"Choose {self.min_choices} to {self.max_choices} options."
+        if self.budget is not None and (problem := self.budget.problem(picked)):
+            return f"Not a valid budget ballot: {problem}."
+        return None
 
 
 @dataclass(frozen=True)
