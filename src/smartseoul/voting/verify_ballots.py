@@ -26,6 +26,7 @@ from smartseoul.voting.crypto import (
     EncryptedBallot,
     Manifest,
     Point,
+    PointSum,
     ProofError,
     verify_ballot,
     weighted_sum,
@@ -140,7 +141,9 @@ def _header(setting: Setting, entry: bytes) -> tuple[Header, Any, Any]:
 def _check_chunk(jobs: Sequence[BallotJob]) -> ChunkResult:
     assert _setting is not None
     result = ChunkResult()
-    sums: dict[tuple[int, int], Ciphertext] = {}
+    # Running sums stay decoded in the C kernel (group.PointSum): an addition costs about a
+    # microsecond there, against ~14 µs for libsodium's decode-add-encode.
+    sums: dict[tuple[int, int], tuple[PointSum, PointSum]] = {}
     for job in jobs:
         try:
             header, ballot_json, budget_proofs = _header(_setting, job.entry)
@@ -164,9 +167,14 @@ def _check_chunk(jobs: Sequence[BallotJob]) -> ChunkResult:
             result.digests.append((hashlib.sha256(ciphertext.to_bytes()).digest()[:16], job.at))
             if job.counted:
                 key = (position, header.weight)
-                before = sums.get(key)
-                sums[key] = ciphertext if before is None else before + ciphertext
-    result.sums = {key: c.to_bytes() for key, c in sums.items()}
+                if key not in sums:
+                    sums[key] = (PointSum(), PointSum())
+                sums[key][0].add(ciphertext.alpha)
+                sums[key][1].add(ciphertext.beta)
+    result.sums = {
+        key: Ciphertext(alpha.point(), beta.point()).to_bytes()
+        for key, (alpha, beta) in sums.items()
+    }
     return result
 
 

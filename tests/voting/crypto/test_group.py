@@ -115,6 +115,16 @@ def test_p_plus_a_valid_encoding_is_rejected() -> None:
         Point.from_bytes(_encoding(canonical + FIELD_PRIME))
 
 
+def test_a_valid_encoding_with_the_top_bit_set_is_rejected() -> None:
+    # RFC 9496: a value ≥ p fails, and 2^255 + s is one. libsodium 1.0.18 ignores that bit,
+    # which gave every element a second accepted encoding (a ballot's ciphertext could be
+    # written twice, so duplicate checks on bytes would miss it).
+    for point in (G, small_multiple(2), IDENTITY):
+        value = int.from_bytes(point.to_bytes(), "little")
+        with pytest.raises(ProofError, match="canonical"):
+            Point.from_bytes(_encoding(value + 2**255))
+
+
 def test_identity_is_a_valid_element_and_absorbs() -> None:
     assert Point.from_bytes(bytes(32)) == IDENTITY
     assert IDENTITY.is_identity

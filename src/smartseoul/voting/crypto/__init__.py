@@ -30,7 +30,7 @@ from smartseoul.voting.crypto.elgamal import (
     weighted_sum,
 )
 from smartseoul.voting.crypto.errors import ProofError
-from smartseoul.voting.crypto.group import ORDER, G, H, Point, Scalar
+from smartseoul.voting.crypto.group import ORDER, G, H, Point, PointSum, Scalar, vartime_sum
 from smartseoul.voting.crypto.threshold import (
     Ceremony,
     Dealing,
@@ -70,6 +70,7 @@ __all__ = [
     "H",
     "Manifest",
     "Point",
+    "PointSum",
     "ProofError",
     "PublicDealing",
     "QuestionSpec",
@@ -91,6 +92,7 @@ __all__ = [
     "seal_share",
     "secret_share",
     "transport_key_generate",
+    "vartime_sum",
     "verify_ballot",
     "verify_dealing",
     "verify_decryption_share",

@@ -43,14 +43,15 @@ from dataclasses import dataclass
 
 from smartseoul.voting.crypto.ballot import BallotSecrets, ElectionContext, EncryptedBallot
 from smartseoul.voting.crypto.codec import read_int, read_list, read_object, read_point
-from smartseoul.voting.crypto.elgamal import Ciphertext, encrypt, weighted_sum
+from smartseoul.voting.crypto.elgamal import Ciphertext, encrypt
 from smartseoul.voting.crypto.errors import ProofError
 from smartseoul.voting.crypto.group import (
     POINT_SIZE,
     SCALAR_SIZE,
+    G,
     Point,
     Scalar,
-    small_multiple,
+    vartime_sum,
 )
 from smartseoul.voting.crypto.hashing import Item, NonceSource, hash32, u32
 from smartseoul.voting.crypto.proofs import (
@@ -151,10 +152,6 @@ class BudgetStatement:
             items += [ciphertext.alpha, ciphertext.beta]
         return hash32("budget-statement", *items)
 
-    def total(self) -> Ciphertext:
-        """``S = Σ w_i·C_i``, the encryption of the weighted total."""
-        return weighted_sum(zip(self.rule.weights, self.ciphertexts, strict=True))
-
 
 @dataclass(frozen=True, slots=True)
 class RangeDigits:
@@ -251,25 +248,18 @@ class BudgetProof:
         return cls(digits)
 
 
-def _difference(statement: BudgetStatement, total: Ciphertext) -> Ciphertext:
-    """``D = S − (0, low·G)``, the encryption of ``T − low``."""
-    low = statement.rule.low
-    return Ciphertext(total.alpha, total.beta - small_multiple(low)) if low else total
-
-
-def _quotient(difference: Ciphertext, bits: Sequence[Ciphertext], last_weight: int) -> Ciphertext:
-    """``D − Σ g_j·E_j``: the power-of-two digits by Horner's rule (additions only), the
-    last digit by one scalar multiplication."""
-    if not bits:
-        return difference
-    alpha, beta = bits[-1].alpha * last_weight, bits[-1].beta * last_weight
-    if len(bits) > 1:
-        low_alpha, low_beta = bits[-2].alpha, bits[-2].beta
-        for bit in reversed(bits[:-2]):
-            low_alpha = low_alpha + low_alpha + bit.alpha
-            low_beta = low_beta + low_beta + bit.beta
-        alpha, beta = alpha + low_alpha, beta + low_beta
-    return Ciphertext(difference.alpha - alpha, difference.beta - beta)
+def _quotient(
+    statement: BudgetStatement, bits: Sequence[Ciphertext], digit_weights: Sequence[int]
+) -> Ciphertext:
+    """``Q = D − Σ g_j·E_j`` with ``D = S − (0, low·G)``: one variable-time sum per
+    component over the projects' and the digits' ciphertexts (all public, weights small)."""
+    pairs = list(zip(statement.rule.weights, statement.ciphertexts, strict=True))
+    digits = list(zip(digit_weights, bits, strict=True))
+    alpha_terms = [(w, c.alpha) for w, c in pairs] + [(-g, e.alpha) for g, e in digits]
+    beta_terms = [(w, c.beta) for w, c in pairs] + [(-g, e.beta) for g, e in digits]
+    if statement.rule.low:
+        beta_terms.append((-statement.rule.low, G))
+    return Ciphertext(vartime_sum(alpha_terms), vartime_sum(beta_terms))
 
 
 def _digit_context(digest: bytes, j: int) -> list[Item]:
@@ -318,7 +308,6 @@ def prove_budget(
         return BudgetProof(None)
     randomness = sum((w * r for w, r in zip(rule.weights, nonces, strict=True)), Scalar(0))
     digest = statement.digest()
-    difference = _difference(statement, statement.total())
     weights = rule.digit_weights
     bits, proofs, bit_nonces = [], [], []
     for j, digit in enumerate(_digits_of(total_value - rule.low, weights)):
@@ -341,7 +330,7 @@ def prove_budget(
         bits.append(ciphertext)
         bit_nonces.append(s)
     rho = randomness - sum((s * g for g, s in zip(weights, bit_nonces, strict=True)), Scalar(0))
-    quotient = _quotient(difference, bits, weights[-1] if weights else 0)
+    quotient = _quotient(statement, bits, weights)
     sum_proof = prove_dleq(
         tag="budget-sum",
         context=_sum_context(digest, bits),
@@ -391,9 +380,7 @@ def verify_budget(statement: BudgetStatement, proof: BudgetProof) -> None:
             )
         except ProofError as error:
             raise ProofError(f"budget proof: digit {j}: {error}") from None
-    weights = rule.digit_weights
-    difference = _difference(statement, statement.total())
-    quotient = _quotient(difference, digits.bits, weights[-1] if weights else 0)
+    quotient = _quotient(statement, digits.bits, rule.digit_weights)
     try:
         verify_dleq(
             tag="budget-sum",

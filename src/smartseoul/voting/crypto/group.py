@@ -15,16 +15,21 @@ twice. Points keep only their canonical 32-byte encoding, which is what libsodiu
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
+import logging
 import os
 import secrets
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import rbcl
 
+from smartseoul.voting.crypto import native
 from smartseoul.voting.crypto.errors import ProofError
+
+logger = logging.getLogger(__name__)
 
 # rbcl writes its bundled libsodium to a fresh temporary file at import and never removes
 # it: 2.8 MB left in /tmp by every process that loads the crypto (gigabytes after a day of
@@ -142,14 +147,20 @@ def _scalar_bytes(value: Scalar | int) -> bytes:
 
 
 class Point:
-    """A ristretto255 element held as its canonical encoding (equality is byte equality)."""
+    """A ristretto255 element held as its canonical encoding (equality is byte equality).
 
-    __slots__ = ("_encoding",)
+    ``_decoded`` caches the C kernel's decoded form (native.py) once a verifier needed it.
+    """
+
+    __slots__ = ("_decoded", "_encoding")
     _encoding: bytes
+    _decoded: bytes | None
 
     def __init__(self, encoding: bytes) -> None:
         """Decode and validate; see :meth:`from_bytes`."""
-        object.__setattr__(self, "_encoding", _validated(encoding))
+        data, decoded = _validated(encoding)
+        object.__setattr__(self, "_encoding", data)
+        object.__setattr__(self, "_decoded", decoded)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Point is immutable")
@@ -218,23 +229,37 @@ class Point:
         return f"Point({self._encoding.hex()})"
 
 
-def _validated(data: bytes) -> bytes:
+def _validated(data: bytes) -> tuple[bytes, bytes | None]:
     if not isinstance(data, bytes | bytearray) or len(data) != POINT_SIZE:
         raise ProofError("a group element must be 32 bytes")
     data = bytes(data)
-    # libsodium rejects non-canonical field encodings, negative s, and non-square results:
-    # exactly RFC 9496's decoding rules, so each element has a single accepted encoding.
+    # RFC 9496 rejects any value ≥ p. libsodium 1.0.18 (rbcl's) only checks the low 255
+    # bits, so it took every element with a second encoding, top bit set: refused here.
+    if data[31] & 0x80:
+        raise ProofError("not a canonical ristretto255 encoding")
+    # Both decoders reject non-canonical field encodings, negative s, and non-square
+    # results: exactly RFC 9496's decoding rules, so each element has a single accepted
+    # encoding. The C kernel's decoding is kept for the verifier's sums.
+    if _native is not None:
+        decoded = ctypes.create_string_buffer(native.DECODED_SIZE)
+        if _native.smartseoul_vartime_decode(decoded, data) != 0:
+            raise ProofError("not a canonical ristretto255 encoding")
+        return data, decoded.raw
     if not _is_valid(data):
         raise ProofError("not a canonical ristretto255 encoding")
-    return data
+    return data, None
 
 
-def _trusted(encoding: bytes) -> Point:
-    """Wrap libsodium's output (always canonical) without decoding it again."""
+def _trusted(encoding: bytes, decoded: bytes | None = None) -> Point:
+    """Wrap libsodium's or the kernel's output (always canonical) without decoding it."""
     point = object.__new__(Point)
     object.__setattr__(point, "_encoding", encoding)
+    object.__setattr__(point, "_decoded", decoded)
     return point
 
+
+#: The C kernel (native.py) once group.py has checked it, else None.
+_native: ctypes.CDLL | None = None
 
 _IDENTITY_BYTES = bytes(POINT_SIZE)
 _G_BYTES = bytes.fromhex("e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76")
@@ -275,3 +300,107 @@ def point_sum(points: Iterable[Point]) -> Point:
     for point in points:
         total = total + point
     return total
+
+
+# ---- Variable-time sums for verifiers -------------------------------------------------------
+
+
+def _decoded(point: Point) -> bytes:
+    assert _native is not None
+    if point._decoded is None:
+        decoded = ctypes.create_string_buffer(native.DECODED_SIZE)
+        if _native.smartseoul_vartime_decode(decoded, point._encoding) != 0:
+            raise ProofError("not a canonical ristretto255 encoding")  # never: validated
+        object.__setattr__(point, "_decoded", decoded.raw)
+    return point._decoded  # type: ignore[return-value]
+
+
+def vartime_sum(terms: Sequence[tuple[Scalar | int, Point]]) -> Point:
+    """``Σ s_i * P_i`` for PUBLIC scalars and points only (proof checks, public weights).
+
+    With the C kernel it takes time that depends on the scalars, which is harmless for
+    values everybody can read and fatal for secrets: nonces and keys go through
+    :func:`multi_mul` or ``Point.__mul__`` (libsodium, constant time). Negative integers are
+    welcome (``-c`` costs what ``c`` costs). Without the kernel, libsodium computes it.
+    """
+    if _native is None:
+        return multi_mul((_int(s) % ORDER, p) for s, p in terms)
+    if len(terms) > native.MAX_TERMS:
+        total = PointSum()
+        for start in range(0, len(terms), native.MAX_TERMS):
+            total.add(vartime_sum(terms[start : start + native.MAX_TERMS]))
+        return total.point()
+    scalars, signs, points = [], bytearray(len(terms)), []
+    for i, (scalar, point) in enumerate(terms):
+        value = _int(scalar)
+        if value < 0:
+            value, signs[i] = -value, 1
+        scalars.append((value % ORDER).to_bytes(SCALAR_SIZE, "little"))
+        points.append(_decoded(point))
+    decoded = ctypes.create_string_buffer(native.DECODED_SIZE)
+    encoding = ctypes.create_string_buffer(POINT_SIZE)
+    _native.smartseoul_vartime_sum(
+        len(terms), b"".join(scalars), bytes(signs), b"".join(points), decoded, encoding
+    )
+    return _trusted(encoding.raw, decoded.raw)
+
+
+class PointSum:
+    """A running sum of public points (a tally) that stays decoded until it is read."""
+
+    __slots__ = ("_decoded_sum", "_total")
+
+    def __init__(self) -> None:
+        self._total = IDENTITY
+        self._decoded_sum: bytes | None = _decoded(IDENTITY) if _native is not None else None
+
+    def add(self, point: Point) -> None:
+        if self._decoded_sum is None:
+            self._total = self._total + point
+            return
+        assert _native is not None
+        out = ctypes.create_string_buffer(native.DECODED_SIZE)
+        _native.smartseoul_vartime_add(out, self._decoded_sum, _decoded(point))
+        self._decoded_sum = out.raw
+
+    def point(self) -> Point:
+        if self._decoded_sum is None:
+            return self._total
+        assert _native is not None
+        encoding = ctypes.create_string_buffer(POINT_SIZE)
+        _native.smartseoul_vartime_encode(encoding, self._decoded_sum)
+        return _trusted(encoding.raw, self._decoded_sum)
+
+
+def _kernel_agrees(kernel: ctypes.CDLL) -> bool:
+    """The kernel must reproduce libsodium on sample sums before it is trusted."""
+    global _native
+    _native = kernel
+    try:
+        rng = __import__("random").Random(9496)
+        points = [G] + [
+            Point.from_uniform(rng.getrandbits(512).to_bytes(64, "little")) for _ in range(3)
+        ]
+        for point in points:
+            object.__setattr__(point, "_decoded", None)
+            if Point(point.to_bytes()).to_bytes() != point.to_bytes():
+                return False
+        for n in (1, 2, 3, 4):
+            terms = [(rng.randrange(-ORDER + 1, ORDER), p) for p in points[:n]]
+            expected = IDENTITY
+            for s, p in terms:
+                expected = expected + p * (s % ORDER)
+            if vartime_sum(terms) != expected:
+                return False
+        return True
+    except (ProofError, RuntimeError):
+        return False
+    finally:
+        _native = None
+
+
+if native.library is not None:
+    if _kernel_agrees(native.library):
+        _native = native.library
+    else:
+        logger.warning("the C verifier kernel disagrees with libsodium; not using it")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from smartseoul.voting.crypto.codec import read_list, read_object, read_scalar
 from smartseoul.voting.crypto.elgamal import Ciphertext
 from smartseoul.voting.crypto.errors import ProofError
-from smartseoul.voting.crypto.group import G, Point, Scalar, small_multiple
+from smartseoul.voting.crypto.group import G, Point, Scalar, small_multiple, vartime_sum
 from smartseoul.voting.crypto.hashing import Item, hash_to_scalar, u32
 
 #: ``randomness(branch, slot)``: slot 0 is the real branch's commitment nonce or a simulated
@@ -149,7 +149,7 @@ def verify_range(
 ) -> None:
     """Raise :class:`ProofError` unless ``proof`` shows ``ciphertext`` encrypts a value in range.
 
-    Cost: per branch one fixed-base and three variable-base multiplications.
+    Cost: per branch two sums of two or three public multiples (``vartime_sum``).
     """
     _check_bounds(low, high)
     branches = high - low + 1
@@ -159,8 +159,11 @@ def verify_range(
     commitments: list[Point] = []
     total = 0
     for j, c, v in zip(range(low, high + 1), proof.challenges, proof.responses, strict=True):
-        shifted = beta - small_multiple(j) if j else beta
-        commitments += [Point.base_mul(v) - alpha * c, public_key * v - shifted * c]
+        # v*K − c*(β − j*G) = v*K − c*β + (c*j)*G
+        b_terms = [(v, public_key), (-c.value, beta)]
+        if j:
+            b_terms.append((c.value * j, G))
+        commitments += [vartime_sum([(v, G), (-c.value, alpha)]), vartime_sum(b_terms)]
         total += c.value
     expected = _range_challenge(tag, context, public_key, ciphertext, low, high, commitments)
     if Scalar(total) != expected:
@@ -211,8 +214,8 @@ def verify_dleq(
     proof: ChallengeResponse,
 ) -> None:
     c, v = proof.challenge, proof.response
-    a = Point.base_mul(v) - public * c
-    b = base * v - image * c
+    a = vartime_sum([(v, G), (-c.value, public)])
+    b = vartime_sum([(v, base), (-c.value, image)])
     if hash_to_scalar(tag, *context, base, public, image, a, b) != c:
         raise ProofError("Chaum-Pedersen proof does not verify")
 
@@ -237,6 +240,6 @@ def verify_schnorr(
     *, tag: str, context: Sequence[Item], public: Point, proof: ChallengeResponse
 ) -> None:
     c, v = proof.challenge, proof.response
-    a = Point.base_mul(v) - public * c
+    a = vartime_sum([(v, G), (-c.value, public)])
     if hash_to_scalar(tag, *context, G, public, a) != c:
         raise ProofError("Schnorr proof does not verify")
