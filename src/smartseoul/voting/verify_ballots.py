@@ -1,10 +1,11 @@
 """One pass over every ballot entry of a record, on every core.
 
-About 3 ms of libsodium work per five-option ballot: a 120,000-ballot record is six minutes
-on one core, so the entries are split into chunks for a pool of processes.  Each worker reads
-its entries (strict, canonical JSON of this vote), checks the encrypted ballots' proofs and
-sums the counted ones per option and weight; the main process only adds up the chunks and
-follows the replacement chain from the entries' headers it gets back.
+About 2 ms of proof checking per five-option ballot and 12 ms per 25-project budget ballot
+(with the C kernel, docs/election-crypto.md §11): a 120,000-ballot record is minutes to
+half an hour on one core, so the entries are split into chunks for a pool of processes.
+Each worker reads its entries (strict, canonical JSON of this vote), checks the encrypted
+ballots' proofs and sums the counted ones per option and weight; the main process only adds
+up the chunks and follows the replacement chain from the entries' headers it gets back.
 """
 
 from __future__ import annotations
