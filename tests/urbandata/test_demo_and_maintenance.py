@@ -13,6 +13,7 @@ from smartseoul.urbandata.actions import reports_store
 from smartseoul.urbandata.maintenance import reports_archive, reports_prune
 from smartseoul.urbandata.models import Report, Rollup, Sensor
 from smartseoul.urbandata.payloads import Incoming
+from smartseoul.urbandata.rollups import sensor_hours_roll_up
 from smartseoul.urbandata.simulate import SimulatedCity, values
 
 
@@ -41,6 +42,7 @@ def test_old_raw_reports_are_pruned_and_their_rollups_kept(sensors: dict[str, Se
         source="import",
         now=now,
     )
+    sensor_hours_roll_up(now=now)  # pruning waits for this (see test_rollups)
     assert reports_prune(now=now) == 1
     assert list(Report.objects.values_list("measured_at", flat=True)) == [recent]
     assert Rollup.objects.filter(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from smartseoul.urbandata.actions import reports_store
 from smartseoul.urbandata.models import LatestReading, QuarantinedReport, Report, Rollup, Sensor
 from smartseoul.urbandata.payloads import Incoming, parse_message
+from smartseoul.urbandata.queries import series
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 10:00 in Seoul
 
@@ -36,7 +37,17 @@ def test_reports_roll_up_per_sensor_neighbourhood_and_district(sensors: dict[str
         20.0,
         60.0,
     )
-    assert rollup("s", str(mapo1.pk), "pm10").average == 50.0
+    # A sensor's open hour is summed from its raw reports until the hour is rolled up.
+    hourly = series(
+        scope="s",
+        key=str(mapo1.pk),
+        quantity="pm10",
+        interval="hour",
+        agg="avg",
+        start=T0,
+        end=T0 + timedelta(hours=1),
+    )
+    assert [(p.value, p.count) for p in hourly] == [(50.0, 2)]
     assert rollup("n", mapo1.neighbourhood_id, "pm10", "d").count >= 1
     # The Seoul day of 10:00 KST began at 15:00 UTC the day before.
     assert rollup("d", "11440", "pm10", "d").bucket == datetime(2026, 11, 19, 15, tzinfo=UTC)

@@ -6,6 +6,13 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _roll_up() -> None:
+    """Sensor hours that have closed (ingesters do this too; whoever comes first)."""
+    from smartseoul.urbandata.rollups import sensor_hours_roll_up
+
+    sensor_hours_roll_up()
+
+
 def _daily() -> None:
     """Yesterday's raw reports to Parquet first, then drop what is past the retention."""
     from smartseoul.urbandata.maintenance import reports_archive, reports_prune
@@ -37,4 +44,7 @@ class UrbandataConfig(AppConfig):
         register_demo_loader(urbandata_demo_load)
         periodic.register(
             periodic.Job("urbandata.archive_and_prune", datetime.timedelta(days=1), _daily)
+        )
+        periodic.register(
+            periodic.Job("urbandata.sensor_hours", datetime.timedelta(minutes=5), _roll_up)
         )

@@ -1,4 +1,5 @@
-"""``smartseoul ingest`` and ``smartseoul sensors import|simulate|evaluate|prune|archive``."""
+"""``smartseoul ingest`` and
+``smartseoul sensors import|simulate|evaluate|rollup|prune|archive``."""
 
 from __future__ import annotations
 
@@ -45,6 +46,11 @@ def ingest_main(argv: Sequence[str]) -> int:
         action="store_true",
         help="do not evaluate alert rules here (another ingester or a cron job does)",
     )
+    parser.add_argument(
+        "--no-rollup",
+        action="store_true",
+        help="do not roll up closed sensor hours here (another ingester or the worker does)",
+    )
     args = parser.parse_args(argv)
     return run(
         host=args.host,
@@ -55,6 +61,7 @@ def ingest_main(argv: Sequence[str]) -> int:
         batch_size=args.batch_size,
         batch_ms=args.batch_ms,
         evaluate_alerts=not args.no_alerts,
+        roll_up=not args.no_rollup,
     )
 
 
@@ -70,6 +77,7 @@ def sensors_main(argv: Sequence[str]) -> int:
     sim.add_argument("--batch", type=int, default=100, help="reports per MQTT message")
     sim.add_argument("--register", action="store_true", help="register the sensors first")
     sub.add_parser("evaluate", help="evaluate the alert rules now")
+    sub.add_parser("rollup", help="roll up the sensor hours that have closed")
     sub.add_parser("prune", help="delete raw reports older than the retention window")
     arc = sub.add_parser("archive", help="write a Seoul day's raw reports to Parquet")
     arc.add_argument("--day", help="YYYY-MM-DD (Seoul); default yesterday")
@@ -115,6 +123,11 @@ def sensors_main(argv: Sequence[str]) -> int:
 
         changes = alerts_evaluate()
         print(f"{changes.opened} alerts opened, {changes.resolved} resolved")
+        return 0
+    if args.command == "rollup":
+        from smartseoul.urbandata.rollups import sensor_hours_roll_up
+
+        print(f"{sensor_hours_roll_up()} sensor hours rolled up")
         return 0
     if args.command == "prune":
         from smartseoul.urbandata.maintenance import reports_prune

@@ -59,3 +59,7 @@ def urbandata_demo_load() -> None:
         reports = city.reports(moment, rng)
         reports_store(incoming=reports, rejected=[], source="import")
         moment += timedelta(minutes=DEMO_INTERVAL_MINUTES)
+    # The day's closed hours rolled up, as a running ingester or worker would have done.
+    from smartseoul.urbandata.rollups import sensor_hours_roll_up
+
+    sensor_hours_roll_up()

@@ -33,8 +33,9 @@ SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
 # Maximum); a batch can be no larger.  Mosquitto also caps this with its own
 # max_inflight_messages (20 by default): docs/sensors.md says how to configure the broker.
 RECEIVE_MAXIMUM = 50_000
-# Alert rules are evaluated this often, by one ingester at a time (see _evaluate_if_first).
-EVALUATE_EVERY_SECONDS = 60.0
+# Closed sensor hours are rolled up and alert rules evaluated this often, each by one
+# ingester at a time (see _evaluate_if_first and rollups.py).
+HOUSEKEEPING_EVERY_SECONDS = 60.0
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Ingester:
     batch_size: int = 20_000
     batch_ms: int = 1000
     evaluate_alerts: bool = True
+    roll_up: bool = True
     stats: IngestStats = field(default_factory=IngestStats)
 
     def __post_init__(self) -> None:
@@ -113,8 +115,8 @@ class Ingester:
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         client.connect(self.host, self.port, clean_start=False, properties=properties)
         client.loop_start()
-        if self.evaluate_alerts:
-            threading.Thread(target=self._evaluate_periodically, daemon=True).start()
+        if self.evaluate_alerts or self.roll_up:
+            threading.Thread(target=self._housekeeping, daemon=True).start()
         try:
             while not self.stopping.is_set():
                 batch = self._collect()
@@ -129,13 +131,19 @@ class Ingester:
             connection.close()
         return self.stats
 
-    def _evaluate_periodically(self) -> None:
-        """Alert rules, on a thread of their own so that ingestion never waits for them."""
-        while not self.stopping.wait(EVALUATE_EVERY_SECONDS):
+    def _housekeeping(self) -> None:
+        """Sensor-hour roll-ups, then alert rules (which read the area roll-ups only), on a
+        thread of their own so that ingestion never waits for them."""
+        from smartseoul.urbandata.rollups import sensor_hours_roll_up
+
+        while not self.stopping.wait(HOUSEKEEPING_EVERY_SECONDS):
             try:
-                _evaluate_if_first()
+                if self.roll_up:
+                    sensor_hours_roll_up()
+                if self.evaluate_alerts:
+                    _evaluate_if_first()
             except DatabaseError:
-                log.exception("evaluating alert rules failed; next try in a minute")
+                log.exception("rolling up or evaluating alert rules failed; next try in a minute")
             finally:
                 connection.close()  # this thread's own connection
 
@@ -227,6 +235,7 @@ def ingest_main(
     batch_size: int,
     batch_ms: int,
     evaluate_alerts: bool = True,
+    roll_up: bool = True,
 ) -> int:
     ingester = Ingester(
         host=host,
@@ -237,6 +246,7 @@ def ingest_main(
         batch_size=batch_size,
         batch_ms=batch_ms,
         evaluate_alerts=evaluate_alerts,
+        roll_up=roll_up,
     )
     signal.signal(signal.SIGTERM, ingester.stop)
     signal.signal(signal.SIGINT, ingester.stop)

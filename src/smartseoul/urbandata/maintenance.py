@@ -18,8 +18,18 @@ PRUNE_CHUNK = 50_000
 
 
 def reports_prune(*, now: datetime | None = None) -> int:
-    """Delete raw reports older than SENSORS_RAW_RETENTION_DAYS; roll-ups are kept."""
+    """Delete raw reports older than SENSORS_RAW_RETENTION_DAYS; roll-ups are kept.
+
+    Never a report of an hour not rolled up yet (rollups.py): its sensor-hour figures exist
+    only in its raw reports until then.
+    """
+    from smartseoul.urbandata.rollups import rollup_state
+
     cutoff = (now or timezone.now()) - timedelta(days=settings.SENSORS_RAW_RETENTION_DAYS)
+    _closed, rolled_before = rollup_state()
+    if rolled_before is None:
+        return 0
+    cutoff = min(cutoff, rolled_before)
     deleted = 0
     while True:
         # In chunks, so a large backlog never holds one long lock on the reports table.

@@ -80,6 +80,10 @@ class Report(models.Model):
     values = models.JSONField()
     # {"pm10": ["spike"], ...}; empty when every value passed.
     flags = models.JSONField(default=dict)
+    # True when the report arrived after its hour had closed, so its values were added to
+    # its sensor-hour roll-up as it was stored; the hour's roll-up adds only the others
+    # (see rollups.py), so each report is counted once either way.
+    rolled_on_arrival = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [
@@ -110,9 +114,10 @@ class LatestReading(models.Model):
 
 
 class Rollup(models.Model):
-    """Sum, count, min and max of one quantity in one bucket: per sensor by hour (a sensor's
-    days are summed from its hours when read), per neighbourhood and district by hour and
-    by Seoul day.  ``updated_at`` is deliberately not indexed (see LatestReading)."""
+    """Sum, count, min and max of one quantity in one bucket: per sensor by hour (written
+    once, when the hour closes: rollups.py; a sensor's days are summed from its hours when
+    read), per neighbourhood and district by hour and by Seoul day (as reports arrive).
+    ``updated_at`` is deliberately not indexed (see LatestReading)."""
 
     class Scope(models.TextChoices):
         SENSOR = "s", _("sensor")
@@ -155,6 +160,23 @@ class Rollup(models.Model):
     @property
     def average(self) -> float:
         return self.total / self.count if self.count else 0.0
+
+
+class RollupState(models.Model):
+    """One row: how far the sensor-hour roll-up has got (rollups.py).
+
+    Hours before ``closed_before`` are closed: a report for one of them is added to its
+    sensor-hour row as it is stored.  Hours before ``rolled_before`` are rolled up: their
+    sensor-hour rows are complete, and raw reports of those hours may be pruned.  Reads of
+    a sensor's later hours come from its raw reports.  Both empty: nothing closed yet.
+    """
+
+    closed_before = models.DateTimeField(null=True)
+    rolled_before = models.DateTimeField(null=True)
+    updated_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"closed<{self.closed_before} rolled<{self.rolled_before}"
 
 
 class QuarantinedReport(models.Model):

@@ -1,7 +1,9 @@
 """Reads of the sensor service.  Measurements are public; the quarantine is for operators.
 
-Everything here reads the roll-ups or the one-row-per-sensor "latest" table, never the raw
-reports, so the answers cost the same after a week or a year of data.
+Everything here reads the roll-ups or the one-row-per-sensor "latest" table, so the answers
+cost the same after a week or a year of data.  The one exception is a sensor's hours not
+rolled up yet (the open hour and, for a few minutes, the one before: rollups.py), read from
+that sensor's own raw reports, at most 30 an hour.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smartseoul.places.models import District
-from smartseoul.urbandata.models import Alert, LatestReading, QuarantinedReport, Rollup, Sensor
+from smartseoul.urbandata.models import (
+    Alert,
+    LatestReading,
+    QuarantinedReport,
+    Report,
+    Rollup,
+    Sensor,
+)
+from smartseoul.urbandata.rollups import rollup_state
 from smartseoul.urbandata.storage import hour_of, seoul_day_of
 
 MAX_SERIES_POINTS = 2_000
@@ -100,17 +110,23 @@ def series(
     step = timedelta(hours=1) if interval == "hour" else timedelta(days=1)
     if (end - start) / step > MAX_SERIES_POINTS:
         raise ValueError(f"at most {MAX_SERIES_POINTS} {interval}s per request: shorten start..end")
-    # A sensor's days are summed from its hours (sum/count/min/max compose).
+    # A sensor's days are summed from its hours (sum/count/min/max compose): the days that
+    # begin in [start, end), whole, as area days are.
     from_hours = scope == "s" and interval == "day"
-    rows = Rollup.objects.filter(
-        scope=scope,
-        granularity="h" if interval == "hour" or from_hours else "d",
-        quantity=quantity,
-        key=key,
-        bucket__gte=start,
-        bucket__lt=end,
-    ).order_by("bucket")
-    buckets = list(rows.values_list("bucket", "count", "total", "minimum", "maximum"))
+    if from_hours:
+        start, end = _next_seoul_day(start), _next_seoul_day(end)
+    if scope == "s":
+        buckets = _sensor_hours(int(key), quantity, start, end)
+    else:
+        rows = Rollup.objects.filter(
+            scope=scope,
+            granularity="h" if interval == "hour" else "d",
+            quantity=quantity,
+            key=key,
+            bucket__gte=start,
+            bucket__lt=end,
+        ).order_by("bucket")
+        buckets = list(rows.values_list("bucket", "count", "total", "minimum", "maximum"))
     if from_hours:
         days: dict[datetime, list[float]] = {}
         for bucket, count, total, minimum, maximum in buckets:
@@ -130,6 +146,54 @@ def series(
         }[agg]
         points.append(Point(bucket, round(value, 3), count))
     return points
+
+
+def _next_seoul_day(moment: datetime) -> datetime:
+    """The first Seoul midnight at or after ``moment``."""
+    day = seoul_day_of(moment)
+    return day if day == moment else day + timedelta(days=1)
+
+
+def _sensor_hours(
+    sensor_id: int, quantity: str, start: datetime, end: datetime
+) -> list[tuple[datetime, int, float, float, float]]:
+    """A sensor's hours beginning in [start, end): the rolled-up ones from the roll-up
+    table, the later ones summed from its raw reports (as current as the reports)."""
+    _closed, rolled_before = rollup_state()
+    rolled_until = min(end, rolled_before) if rolled_before else start  # None: none yet
+    rows = Rollup.objects.filter(
+        scope="s",
+        granularity="h",
+        quantity=quantity,
+        key=str(sensor_id),
+        bucket__gte=start,
+        bucket__lt=rolled_until,
+    )
+    buckets = list(
+        rows.order_by("bucket").values_list("bucket", "count", "total", "minimum", "maximum")
+    )
+    # Hours beginning in [start, end) hold the reports measured in [first, last).
+    first, last = hour_of(start), hour_of(end)
+    first += timedelta(hours=1) if first < start else timedelta(0)
+    last += timedelta(hours=1) if last < end else timedelta(0)
+    if rolled_before is not None:
+        first = max(first, rolled_before)
+    if first >= last:
+        return buckets
+    open_hours: dict[datetime, list[float]] = {}
+    for measured_at, values in Report.objects.filter(
+        sensor_id=sensor_id, measured_at__gte=first, measured_at__lt=last
+    ).values_list("measured_at", "values"):
+        value = values.get(quantity)
+        if value is None:  # not measured, or refused by QC: not in roll-ups either
+            continue
+        hour = open_hours.setdefault(hour_of(measured_at), [0, 0.0, value, value])
+        hour[0] += 1
+        hour[1] += value
+        hour[2] = min(hour[2], value)
+        hour[3] = max(hour[3], value)
+    buckets += [(b, int(c), t, lo, hi) for b, (c, t, lo, hi) in sorted(open_hours.items())]
+    return buckets
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
-"""The batch writer: many reports in one transaction, roll-ups updated in the same one.
+"""The batch writer: many reports in one transaction, area roll-ups updated in the same one.
 
 Per batch: look the sensors up (cached per process), QC each report against the sensor's
 last state, insert all reports with one statement that skips (sensor, measured_at) pairs
-already stored and returns the ones it inserted, add only those to the hourly and daily
-roll-ups (sum/count/min/max, so averages compose), move each sensor's "latest" row forward,
-and keep every refused report in the quarantine.  Callers acknowledge their messages only
-after this commits, which is what makes delivery at-least-once and storage exactly-once.
+already stored and returns the ones it inserted, add only those to the neighbourhood and
+district hours and days (sum/count/min/max, so averages compose), move each
+sensor's "latest" row forward, and keep every refused report in the quarantine.  Sensor
+hours are rolled up once their hour has closed (rollups.py); a report for an hour already
+closed is added to its sensor-hour row here.  Callers acknowledge their messages only after
+this commits, which is what makes delivery at-least-once and storage exactly-once.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from smartseoul.urbandata.models import LatestReading, QuarantinedReport, Sensor, SensorModel
+from smartseoul.urbandata.models import (
+    LatestReading,
+    QuarantinedReport,
+    RollupState,
+    Sensor,
+    SensorModel,
+)
 from smartseoul.urbandata.payloads import Incoming, Rejected
 from smartseoul.urbandata.quality import SensorState, check
 
@@ -31,6 +39,10 @@ SENSOR_CACHE_SECONDS = 60.0
 # after a longer silence the air may have changed by anything, so no spike is judged then.
 SPIKE_GAP = timedelta(minutes=10)
 SQLITE_ROWS_PER_STATEMENT = 500
+# PostgreSQL advisory lock (any fixed number): held shared by every storing transaction from
+# before it reads where the closed hours end until it commits; rollups.py takes it
+# exclusively once when it closes hours.
+ARRIVALS_LOCK = 0x5EB50A1F
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,8 +259,12 @@ def _store_reports(
     if connection.vendor == "postgresql":
         stored = _insert_and_roll_up_postgresql(rows, now)
     else:
-        inserted = _insert_reports_sqlite(rows, now)
-        _add_to_rollups_sqlite(_deltas(inserted, candidates, checked_by_key), now)
+        # SQLite transactions are serial (BEGIN IMMEDIATE): nothing closes hours meanwhile.
+        closed_before = (
+            RollupState.objects.filter(pk=1).values_list("closed_before", flat=True).first()
+        )
+        inserted = _insert_reports_sqlite(rows, now, closed_before)
+        _add_to_rollups_sqlite(_deltas(inserted, candidates, checked_by_key, closed_before), now)
         stored = len(inserted)
     _move_latest(newest, states, now)
     return stored, len(rows) - stored
@@ -286,15 +302,18 @@ def _deltas(
     inserted: set[tuple[int, datetime]],
     candidates: dict[tuple[int, datetime], tuple[SensorInfo, Incoming]],
     checked_by_key: dict[tuple[int, datetime], dict[str, float | None]],
+    closed_before: datetime | None,
 ) -> dict[tuple[str, str, str, str, datetime], list[float]]:
-    """Roll-up increments of the newly stored reports: per sensor by hour (a sensor's days
-    are summed from its hours when read), per neighbourhood and district by hour and day."""
+    """Roll-up increments of the newly stored reports: per neighbourhood and district by
+    hour and day, and per sensor by hour only for a report whose hour has already closed
+    (the others are rolled up when it closes)."""
     deltas: dict[tuple[str, str, str, str, datetime], list[float]] = {}
     for key in inserted:
         info, _report = candidates[key]
         hour, day = hour_of(key[1]), seoul_day_of(key[1])
-        targets = [("s", "h", str(info.id), hour), ("d", "h", info.district, hour)]
-        targets.append(("d", "d", info.district, day))
+        targets = [("d", "h", info.district, hour), ("d", "d", info.district, day)]
+        if closed_before is not None and key[1] < closed_before:
+            targets.append(("s", "h", str(info.id), hour))
         if info.neighbourhood:
             targets += [("n", "h", info.neighbourhood, hour), ("n", "d", info.neighbourhood, day)]
         for quantity, value in checked_by_key[key].items():
@@ -313,20 +332,26 @@ def _deltas(
 
 
 # One statement per batch on PostgreSQL: insert the reports (skipping any already stored),
-# and from exactly the inserted rows add every value to its sensor-hour, neighbourhood and
-# district hour and day roll-ups.  The aggregation runs inside PostgreSQL; Python only ships
-# five arrays.  Roll-ups are upserted in a fixed order so that concurrent ingesters lock the
-# same rows in the same order.
+# and from exactly the inserted rows add every value to its neighbourhood and district hour
+# and day roll-ups, and to its sensor-hour row if that hour has closed.  The
+# aggregation runs inside PostgreSQL; Python only ships five arrays.  Roll-ups are upserted
+# in a fixed order so that concurrent ingesters (and rollups.py) lock the same rows in the
+# same order.
 _POSTGRESQL_INSERT_AND_ROLL_UP = """
-WITH inserted AS (
-    INSERT INTO urbandata_report (sensor_id, measured_at, received_at, raw, "values", flags)
-    SELECT s, m, %(now)b, r::jsonb, v::jsonb, f::jsonb
+WITH state AS (
+    SELECT closed_before FROM urbandata_rollupstate WHERE id = 1
+), inserted AS (
+    INSERT INTO urbandata_report
+        (sensor_id, measured_at, received_at, raw, "values", flags, rolled_on_arrival)
+    SELECT s, m, %(now)b, r::jsonb, v::jsonb, f::jsonb,
+           COALESCE(m < (SELECT closed_before FROM state), false)
     FROM unnest(%(sensors)b::bigint[], %(times)b::timestamptz[], %(raw)b::text[],
                 %(values)b::text[], %(flags)b::text[]) AS u(s, m, r, v, f)
     ON CONFLICT (sensor_id, measured_at) DO NOTHING
-    RETURNING sensor_id, measured_at, "values"
+    RETURNING sensor_id, measured_at, "values", rolled_on_arrival
 ), measured AS (
-    SELECT i.sensor_id, e.key AS quantity, (e.value)::float8 AS value,
+    SELECT i.sensor_id, i.rolled_on_arrival AS closed, e.key AS quantity,
+           (e.value)::float8 AS value,
            date_trunc('hour', i.measured_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
            date_trunc('day', i.measured_at AT TIME ZONE 'Asia/Seoul')
                AT TIME ZONE 'Asia/Seoul' AS day
@@ -337,11 +362,8 @@ WITH inserted AS (
     FROM measured m JOIN urbandata_sensor s ON s.id = m.sensor_id
 ), increments AS (
     -- Each level grouped on its own: cheaper than fanning every value out five times.
-    SELECT 's' AS scope, 'h' AS granularity, quantity, sensor_id::text AS key, hour AS bucket,
+    SELECT 'd' AS scope, 'h' AS granularity, quantity, district_id AS key, hour AS bucket,
            COUNT(*) AS n, SUM(value) AS total, MIN(value) AS low, MAX(value) AS high
-    FROM placed GROUP BY sensor_id, quantity, hour
-    UNION ALL
-    SELECT 'd', 'h', quantity, district_id, hour, COUNT(*), SUM(value), MIN(value), MAX(value)
     FROM placed GROUP BY district_id, quantity, hour
     UNION ALL
     SELECT 'd', 'd', quantity, district_id, day, COUNT(*), SUM(value), MIN(value), MAX(value)
@@ -354,6 +376,11 @@ WITH inserted AS (
     SELECT 'n', 'd', quantity, neighbourhood_id, day, COUNT(*), SUM(value), MIN(value),
            MAX(value)
     FROM placed WHERE neighbourhood_id IS NOT NULL GROUP BY neighbourhood_id, quantity, day
+    UNION ALL
+    -- Sensor hours only for reports of a closed hour (rare): the rest wait for rollups.py.
+    SELECT 's', 'h', quantity, sensor_id::text, hour, COUNT(*), SUM(value), MIN(value),
+           MAX(value)
+    FROM placed WHERE closed GROUP BY sensor_id, quantity, hour
 ), rolled AS (
     INSERT INTO urbandata_rollup
         (scope, granularity, quantity, key, bucket, count, total, minimum, maximum, updated_at)
@@ -383,6 +410,9 @@ def _insert_and_roll_up_postgresql(
     # or text-format arrays, would quote every array element in Python (a regular expression
     # per element), which cost more than the insert itself.
     with psycopg.Cursor(connection.connection) as cursor:
+        # Its own statement, before the one that reads closed_before: that statement's
+        # snapshot must be taken while the lock is held (rollups.py).
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%b)", [ARRIVALS_LOCK], binary=True)
         cursor.execute(
             _POSTGRESQL_INSERT_AND_ROLL_UP,
             {
@@ -400,7 +430,7 @@ def _insert_and_roll_up_postgresql(
 
 
 def _insert_reports_sqlite(
-    rows: list[tuple[int, datetime, str, str, str]], now: datetime
+    rows: list[tuple[int, datetime, str, str, str]], now: datetime, closed_before: datetime | None
 ) -> set[tuple[int, datetime]]:
     inserted: set[tuple[int, datetime]] = set()
     with connection.cursor() as cursor:
@@ -410,8 +440,9 @@ def _insert_reports_sqlite(
             chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
             params: list[Any] = []
             for sensor_id, measured_at, raw, values, flags in chunk:
-                params += [sensor_id, adapt(measured_at), received, raw, values, flags]
-            placeholders = ",".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+                closed = closed_before is not None and measured_at < closed_before
+                params += [sensor_id, adapt(measured_at), received, raw, values, flags, closed]
+            placeholders = ",".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
             cursor.execute(_SQLITE_INSERT_REPORTS.replace("{rows}", placeholders), params)
             # SQLite hands back naive UTC datetimes (Django's converters) or text.
             for sensor_id, returned in cursor.fetchall():
@@ -421,7 +452,8 @@ def _insert_reports_sqlite(
 
 
 _SQLITE_INSERT_REPORTS = (
-    'INSERT INTO urbandata_report (sensor_id, measured_at, received_at, raw, "values", flags)'
+    "INSERT INTO urbandata_report"
+    ' (sensor_id, measured_at, received_at, raw, "values", flags, rolled_on_arrival)'
     " VALUES {rows} ON CONFLICT (sensor_id, measured_at) DO NOTHING"
     " RETURNING sensor_id, measured_at"
 )
