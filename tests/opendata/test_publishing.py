@@ -14,6 +14,7 @@ from smartseoul.accounts.models import User
 from smartseoul.audit.models import AuditEvent
 from smartseoul.opendata.actions import dataset_update
 from smartseoul.opendata.models import Dataset, ResourceVersion
+from smartseoul.opendata.query import TableQuery, table_search
 from tests.conftest import totp_activate
 
 
@@ -117,3 +118,54 @@ def test_json_api_creates_updates_and_uploads_with_an_api_key(
         "/api/opendata/datasets", json.dumps({}), content_type="application/json"
     )
     assert anonymous.status_code == 401
+
+
+def test_columns_kept_as_text_stay_text(
+    publisher: User, django_capture_on_commit_callbacks: object
+) -> None:
+    # Type inference reads a district code (11440) or a time written as digits
+    # (202611221400) as a number; the publisher names such columns when adding the resource.
+    client = _signed_in(publisher)
+    client.post(
+        "/data/publish/",
+        {
+            "name": "post-offices",
+            "title_ko": "우체국",
+            "category": "administration",
+            "licence": "KOGL-1",
+            "frequency": "monthly",
+        },
+    )
+    upload = SimpleUploadedFile(
+        "post.csv",
+        "자치구코드,측정시각,창구\n11440,202611221400,4\n11110,202611221500,2\n".encode(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        response = client.post(
+            "/data/dataset/post-offices/resources/new/",
+            {
+                "name": "우체국",
+                "format": "csv",
+                "file": upload,
+                "text_columns": "자치구코드, 측정시각",
+            },
+        )
+    assert response.status_code == 302
+    version = ResourceVersion.objects.get(resource__dataset__name="post-offices")
+    assert version.status == ResourceVersion.Status.READY
+    types = {column["name"]: column["type"] for column in version.schema}
+    assert types == {"자치구코드": "VARCHAR", "측정시각": "VARCHAR", "창구": "BIGINT"}
+    result = table_search(version, TableQuery(sort=[("_id", False)]))
+    assert [list(row) for row in result.records] == [
+        ["11440", "202611221400", 4],
+        ["11110", "202611221500", 2],
+    ]
+    # A later version without one of the columns still loads.
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.post(
+            f"/data/resource/{version.resource_id}/upload/",
+            {"file": SimpleUploadedFile("post.csv", "자치구코드,창구\n11440,5\n".encode())},
+        )
+    newer = ResourceVersion.objects.get(resource=version.resource, number=2)
+    assert newer.status == ResourceVersion.Status.READY
+    assert list(table_search(newer, TableQuery()).records[0]) == ["11440", 5]

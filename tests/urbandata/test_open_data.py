@@ -30,9 +30,8 @@ def test_district_fine_dust_is_served_as_realtime_city_air(
     rows = answer["RealtimeCityAir"]["row"]
     (mapo,) = [row for row in rows if row["MSRSTE_NM"] == "마포구"]
     assert mapo["MSRRGN_NM"] == "서북권"
-    # Seoul's service sends MSRDT as text; the datastore's type inference makes it a number
-    # (reported to Open Data Plaza), so compare its digits.
-    assert str(mapo["MSRDT"]) == timezone.localtime(hour).strftime("%Y%m%d%H%M")
+    # Seoul's service sends MSRDT as text, and so does ours (a column kept as text).
+    assert mapo["MSRDT"] == timezone.localtime(hour).strftime("%Y%m%d%H%M")
     # PM10 95 is 나쁨 (81-150); PM2.5 35 is 보통 (16-35): the worse grade and its pollutant.
     assert (mapo["PM10"], mapo["PM25"]) == (95, 35)
     assert (mapo["IDEX_NM"], mapo["ARPLT_MAIN"]) == ("나쁨", "PM10")

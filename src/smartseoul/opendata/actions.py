@@ -191,9 +191,12 @@ def resource_create(
     description: str = "",
     service_name: str | None = None,
     service_filters: Sequence[str] = (),
+    text_columns: Sequence[str] = (),
 ) -> Resource:
     _require_publisher(actor, dataset.department)
     errors: dict[str, str] = {}
+    if any(not isinstance(c, str) or not c.strip() or len(c) > 200 for c in text_columns):
+        errors["text_columns"] = "Name each column to keep as text (at most 200 characters)."
     if not name.strip():
         errors["name"] = "Give the resource a name."
     if format not in Resource.Format.values:
@@ -215,6 +218,7 @@ def resource_create(
         description=description,
         service_name=service_name or None,
         service_filters=list(service_filters),
+        text_columns=[c.strip() for c in text_columns],
         position=dataset.resources.count(),
     )
     Dataset.objects.filter(pk=dataset.pk).update(updated_at=timezone.now())
@@ -278,6 +282,7 @@ def resource_version_load(*, version_id: int) -> ResourceVersion:
             file_format=version.resource.format,
             destination=destination,
             on_progress=lambda percent: _set_progress(version_id, percent),
+            text_columns=version.resource.text_columns,
         )
     except LoadError as exc:
         with transaction.atomic():

@@ -78,6 +78,7 @@ class ResourceIn(Schema):
     description: str = ""
     service_name: str | None = None
     service_filters: list[str] = []
+    text_columns: list[str] = []
 
 
 class ResourceOut(Schema):

@@ -16,7 +16,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,12 +247,27 @@ def _free_name(name: str, taken: Iterable[str]) -> str:
     return name
 
 
+def _text_types(source: Path, text_columns: Sequence[str]) -> str:
+    """read_csv's ``types`` for the wanted text columns that this file has (DuckDB refuses
+    names it does not find, and a new version may have dropped a column)."""
+    if not text_columns:
+        return ""
+    with source.open(encoding="utf-8-sig", newline="") as file:
+        header = next(csv.reader(file), [])
+    present = [name for name in text_columns if name in header]
+    if not present:
+        return ""
+    pairs = ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in present)
+    return f", types = {{{pairs}}}"
+
+
 def load_file(
     path: Path,
     *,
     file_format: str,
     destination: str,
     on_progress: Callable[[int], None] | None = None,
+    text_columns: Sequence[str] = (),
 ) -> LoadResult:
     """Load ``path`` into ``OPENDATA_ROOT/destination`` (a .parquet path), atomically.
 
@@ -282,7 +297,8 @@ def load_file(
             # file_row_number reads back below as the published order.
             connection.execute(
                 f"COPY (SELECT * FROM read_csv({_sql_string(str(source))}, header = true, "
-                "auto_detect = true, store_rejects = true, sample_size = 20480)) "
+                "auto_detect = true, store_rejects = true, sample_size = 20480"
+                f"{_text_types(source, text_columns)})) "
                 f"TO {stage} (FORMAT parquet, COMPRESSION uncompressed)"
             )
         except duckdb.Error as exc:

@@ -74,6 +74,14 @@ class ResourceForm(forms.Form):
         required=False,
         help_text=_("Columns matched by the optional parameters after END, comma separated."),
     )
+    text_columns = forms.CharField(
+        label=_("Columns kept as text"),
+        required=False,
+        help_text=_(
+            "Comma separated: codes or times written in digits (11440, 202611221400) that must "
+            "not become numbers. Other columns' types are detected."
+        ),
+    )
 
 
 class UploadForm(forms.Form):

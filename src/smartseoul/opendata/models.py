@@ -147,6 +147,9 @@ class Resource(models.Model):
     )
     # Columns matched, in order, by the optional positional parameters after START/END.
     service_filters = models.JSONField(_("Open API filter columns"), default=list, blank=True)
+    # Columns loaded as text whatever they look like: codes and times written in digits
+    # (district code 11440, RealtimeCityAir's MSRDT), which type inference makes numbers.
+    text_columns = models.JSONField(_("columns kept as text"), default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 

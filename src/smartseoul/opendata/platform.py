@@ -41,6 +41,8 @@ class PlatformSet:
     rows: Callable[[], list[dict[str, Any]]]
     # How often the worker publishes a new version (apps.py schedules one job per interval).
     every: datetime.timedelta = datetime.timedelta(days=1)
+    # Columns published as text, as the Seoul service they imitate has them.
+    text_columns: tuple[str, ...] = ()
 
 
 def _complaint_rows() -> list[dict[str, Any]]:
@@ -94,6 +96,8 @@ PLATFORM_SETS = [
         _air_rows,
         # Seoul's RealtimeCityAir is hourly: a day-old copy would not be "real time".
         every=datetime.timedelta(hours=1),
+        # Seoul sends the measurement time as text ("202611221400"), not as a number.
+        text_columns=("MSRDT",),
     ),
 ]
 INTERVALS = sorted({spec.every for spec in PLATFORM_SETS})
@@ -132,7 +136,12 @@ def platform_datasets_refresh(*, every: datetime.timedelta | None = None) -> lis
             format="csv",
             service_name=spec.service,
             service_filters=spec.filters,
+            text_columns=spec.text_columns,
         )
+        if resource.text_columns != list(spec.text_columns):
+            # Published before the column types were fixed: the next version gets them.
+            resource.text_columns = list(spec.text_columns)
+            resource.save(update_fields=["text_columns"])
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()

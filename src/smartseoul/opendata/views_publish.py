@@ -34,6 +34,11 @@ from smartseoul.opendata.forms import (
 from smartseoul.opendata.models import GalleryApp, OpenApiKey
 
 
+def _names(text: str | None) -> list[str]:
+    """Column names typed comma separated."""
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
 def _apply_errors(form: Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -116,11 +121,8 @@ def resource_new(request: HttpRequest, name: str) -> HttpResponse:
                     url=data.get("url") or "",
                     description=data.get("description") or "",
                     service_name=data.get("service_name") or None,
-                    service_filters=[
-                        c.strip()
-                        for c in (data.get("service_filters") or "").split(",")
-                        if c.strip()
-                    ],
+                    service_filters=_names(data.get("service_filters")),
+                    text_columns=_names(data.get("text_columns")),
                 )
                 if upload is not None:
                     resource_version_add(
