@@ -200,3 +200,45 @@ def test_an_open311_reporter_known_by_email_hears_about_status_changes(
     assert [m.to for m in mail.outbox] == [["reporter@example.org"]]
     assert "단속반 출동" in mail.outbox[0].body
     assert f"/complaints/r/{report.public_id}/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open311_reporter_known_by_phone_gets_a_text_message(
+    citizen: User,
+    official: User,
+    gateway: Gateway,
+    settings: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from smartseoul.accounts.actions import api_key_issue
+    from smartseoul.complaints.models import Report
+    from tests.complaints.conftest import HAPJEONG
+
+    key = api_key_issue(user=citizen, name="open311 app")[1]
+    posted = Client().post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key,
+            "service_code": "road-damage",
+            "lat": HAPJEONG[0],
+            "long": HAPJEONG[1],
+            "phone": "010 9876 5432",
+        },
+    )
+    assert posted.status_code == 201, posted.content
+    report = Report.objects.get(public_id=posted.json()[0]["service_request_id"])
+    # KakaoTalk is in use: the reporter hears through it.
+    report_status_change(actor=official, report=report, status="in_progress", public_note="출동")
+    _run_worker()
+    assert [m["to"] for m in gateway.received] == ["01098765432"]
+    assert "출동" in gateway.received[0]["message"]
+    # Text messages only: an SMS through the platform's backend.
+    settings.COMPLAINTS_NOTIFICATION_CHANNELS = CHANNELS[:2]
+    capsys.readouterr()
+    report_status_change(actor=official, report=report, status="resolved", public_note="보수 완료")
+    _run_worker()
+    out = capsys.readouterr().out
+    assert "[SMS to 010-9876-5432]" in out
+    assert "보수 완료" in out
+    assert len(gateway.received) == 1
+    assert mail.outbox == []

@@ -242,11 +242,13 @@ def _locked(report: Report) -> Report:
 
 def _notify_followers(report: Report, note: str) -> None:
     recipients = [f.user for f in report.followers.select_related("user")]
-    # An Open311 client's reporter has no account, only the e-mail address it sent.
+    # An Open311 client's reporter has no account, only the e-mail address or the phone
+    # number it sent: e-mail when there is one, else a text message.
     contact_email = str((report.contact or {}).get("email", "")).strip()
+    contact_phone = str((report.contact or {}).get("phone", "")).strip()
     if contact_email and any(u.email.lower() == contact_email.lower() for u in recipients):
-        contact_email = ""
-    if not recipients and not contact_email:
+        contact_email = contact_phone = ""
+    if not recipients and not contact_email and not contact_phone:
         return
     subject, body = notifications.status_notice_text(report, note)
 
@@ -257,6 +259,10 @@ def _notify_followers(report: Report, note: str) -> None:
         if contact_email:
             notifications.notify_address(
                 report=report, email=contact_email, subject=subject, body=body
+            )
+        elif contact_phone:
+            notifications.notify_number(
+                report=report, phone=contact_phone, subject=subject, body=body
             )
 
     transaction.on_commit(send)

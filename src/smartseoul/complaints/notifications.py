@@ -56,11 +56,14 @@ class Notice:
 
     def short_text(self) -> str:
         """The notice as one text message (SMS/LMS, KakaoTalk)."""
-        head = f"[{_('Smart Complaint Report')}] {self.subject}\n"
-        tail = f"\n{self.link}" if self.link else ""
-        room = TEXT_MAX_CHARS - len(head) - len(tail)
-        body = self.body if len(self.body) <= room else self.body[: room - 1] + "…"
-        return head + body + tail
+        return short_text(self.subject, self.body, self.link)
+
+
+def short_text(subject: str, body: str, link: str) -> str:
+    head = f"[{_('Smart Complaint Report')}] {subject}\n"
+    tail = f"\n{link}" if link else ""
+    room = TEXT_MAX_CHARS - len(head) - len(tail)
+    return head + (body if len(body) <= room else body[: room - 1] + "…") + tail
 
 
 class Channel(Protocol):
@@ -226,6 +229,26 @@ def notify_address(*, report: Report, email: str, subject: str, body: str) -> No
             from_email=None,
             recipient_list=[email],
         )
+
+
+def notify_number(*, report: Report, phone: str, subject: str, body: str) -> bool:
+    """Text a reporter known only by the phone number an Open311 client sent: KakaoTalk or
+    SMS, whichever of the configured channels can send. False when none can (no text
+    channel in use, no SMS gateway, or not a Korean mobile number)."""
+    number = sms.mobile_number(phone)
+    names = {channel.name for channel in channels()}
+    if number is None:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        link = report_link(report)
+        text = short_text(str(subject), str(body), link)
+        if "kakao" in names and settings.ALIMTALK_URL:
+            alimtalk_deliver.enqueue(number, text, link)
+            return True
+        if "sms" in names and settings.SMS_BACKEND != "smartseoul.web.sms.DisabledSmsBackend":
+            sms.sms_deliver.enqueue(number, text)
+            return True
+    return False
 
 
 def status_notice_text(report: Report, note: str) -> tuple[str, str]:
