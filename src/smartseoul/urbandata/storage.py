@@ -349,43 +349,35 @@ WITH state AS (
                 %(values)b::text[], %(flags)b::text[]) AS u(s, m, r, v, f)
     ON CONFLICT (sensor_id, measured_at) DO NOTHING
     RETURNING sensor_id, measured_at, "values", rolled_on_arrival
-), measured AS (
-    SELECT i.sensor_id, i.rolled_on_arrival AS closed, e.key AS quantity,
-           (e.value)::float8 AS value,
+), placed AS (
+    -- One row per value, read once: every level is summed in one pass (grouping sets) rather
+    -- than from a materialised copy scanned once per level.
+    SELECT e.key AS quantity, (e.value)::float8 AS value, s.district_id AS district,
+           s.neighbourhood_id AS neighbourhood,
+           -- Sensor hours only for reports of a closed hour (rare): the rest are rolled up
+           -- when their hour closes (rollups.py); NULL keys are dropped below.
+           CASE WHEN i.rolled_on_arrival THEN i.sensor_id::text END AS sensor,
            date_trunc('hour', i.measured_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
            date_trunc('day', i.measured_at AT TIME ZONE 'Asia/Seoul')
                AT TIME ZONE 'Asia/Seoul' AS day
-    FROM inserted i, jsonb_each(i."values") e
+    FROM inserted i JOIN urbandata_sensor s ON s.id = i.sensor_id, jsonb_each(i."values") e
     WHERE jsonb_typeof(e.value) = 'number'
-), placed AS (
-    SELECT m.*, s.district_id, s.neighbourhood_id
-    FROM measured m JOIN urbandata_sensor s ON s.id = m.sensor_id
 ), increments AS (
-    -- Each level grouped on its own: cheaper than fanning every value out five times.
-    SELECT 'd' AS scope, 'h' AS granularity, quantity, district_id AS key, hour AS bucket,
+    SELECT CASE WHEN GROUPING(district) = 0 THEN 'd'
+                WHEN GROUPING(neighbourhood) = 0 THEN 'n' ELSE 's' END AS scope,
+           CASE WHEN GROUPING(hour) = 0 THEN 'h' ELSE 'd' END AS granularity,
+           quantity, COALESCE(district, neighbourhood, sensor) AS key,
+           COALESCE(hour, day) AS bucket,
            COUNT(*) AS n, SUM(value) AS total, MIN(value) AS low, MAX(value) AS high
-    FROM placed GROUP BY district_id, quantity, hour
-    UNION ALL
-    SELECT 'd', 'd', quantity, district_id, day, COUNT(*), SUM(value), MIN(value), MAX(value)
-    FROM placed GROUP BY district_id, quantity, day
-    UNION ALL
-    SELECT 'n', 'h', quantity, neighbourhood_id, hour, COUNT(*), SUM(value), MIN(value),
-           MAX(value)
-    FROM placed WHERE neighbourhood_id IS NOT NULL GROUP BY neighbourhood_id, quantity, hour
-    UNION ALL
-    SELECT 'n', 'd', quantity, neighbourhood_id, day, COUNT(*), SUM(value), MIN(value),
-           MAX(value)
-    FROM placed WHERE neighbourhood_id IS NOT NULL GROUP BY neighbourhood_id, quantity, day
-    UNION ALL
-    -- Sensor hours only for reports of a closed hour (rare): the rest wait for rollups.py.
-    SELECT 's', 'h', quantity, sensor_id::text, hour, COUNT(*), SUM(value), MIN(value),
-           MAX(value)
-    FROM placed WHERE closed GROUP BY sensor_id, quantity, hour
+    FROM placed
+    GROUP BY GROUPING SETS ((quantity, district, hour), (quantity, district, day),
+                            (quantity, neighbourhood, hour), (quantity, neighbourhood, day),
+                            (quantity, sensor, hour))
 ), rolled AS (
     INSERT INTO urbandata_rollup
         (scope, granularity, quantity, key, bucket, count, total, minimum, maximum, updated_at)
     SELECT scope, granularity, quantity, key, bucket, n, total, low, high, %(now)b
-    FROM increments
+    FROM increments WHERE key IS NOT NULL
     ORDER BY scope, granularity, quantity, key, bucket
     ON CONFLICT (scope, granularity, quantity, key, bucket) DO UPDATE SET
         count = urbandata_rollup.count + EXCLUDED.count,
