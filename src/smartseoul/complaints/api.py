@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.files import UploadedFile
 
@@ -265,27 +265,30 @@ def report_submit(
         if user is None:
             raise AuthenticationError() from exc
         raise
-    return 201, {
-        "id": report.public_id,
-        "status": report.status,
-        "due_date": report.due_date,
-        "district_name": report.district.name,
-        "url": reverse("complaints:detail", kwargs={"public_id": report.public_id}),
-    }
+    return Status(
+        201,
+        {
+            "id": report.public_id,
+            "status": report.status,
+            "due_date": report.due_date,
+            "district_name": report.district.name,
+            "url": reverse("complaints:detail", kwargs={"public_id": report.public_id}),
+        },
+    )
 
 
 @router.post("/reports/{public_id}/follow", auth=signed_in, response={204: None})
 def follow(request: HttpRequest, public_id: str) -> Any:
     _session_write(request)
     actions.report_follow(user=request.user, report=queries.report_get_public(public_id))  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 @router.delete("/reports/{public_id}/follow", auth=signed_in, response={204: None})
 def unfollow(request: HttpRequest, public_id: str) -> Any:
     _session_write(request)
     actions.report_unfollow(user=request.user, report=queries.report_get_public(public_id))  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/reports/{public_id}/rating", auth=signed_in, response={201: None})
@@ -297,7 +300,7 @@ def rate(request: HttpRequest, public_id: str, data: RatingIn) -> Any:
         stars=data.stars,
         comment=data.comment,
     )
-    return 201, None
+    return Status(201, None)
 
 
 class ChannelOut(Schema):
