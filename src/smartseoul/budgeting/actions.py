@@ -2,24 +2,32 @@
 
 Each action checks the round's phase first and refuses with a ``ValidationError`` that says
 which phase the round is in and what the action needs, and checks the actor's right second
-(``PermissionDenied`` naming who may).  The ballot itself (mVoting votes per scope) is in
-``ballots.py``; phase moves in ``phases.py``.
+(``PermissionDenied`` naming who may).  Setting a round up (the round, its budgets, its
+trustees) is in ``administration.py`` and re-exported here; the ballot itself (mVoting votes
+per scope) is in ``ballots.py``; phase moves in ``phases.py``.
 """
 
 from __future__ import annotations
 
 import datetime
-import itertools
 from collections.abc import Sequence
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartseoul.audit.actions import audit_record
+from smartseoul.budgeting.administration import round_create as round_create
+from smartseoul.budgeting.administration import round_trustees_set as round_trustees_set
+from smartseoul.budgeting.administration import round_update as round_update
+from smartseoul.budgeting.administration import scope_add as scope_add
+from smartseoul.budgeting.administration import scope_remove as scope_remove
+from smartseoul.budgeting.administration import scope_update as scope_update
+from smartseoul.budgeting.administration import secret_rule_error as secret_rule_error
+from smartseoul.budgeting.guards import phase_required
 from smartseoul.budgeting.models import (
     Project,
     ProjectUpdate,
@@ -32,7 +40,7 @@ from smartseoul.budgeting.models import (
 from smartseoul.budgeting.permissions import citizen_verdict, may_administer, may_review
 from smartseoul.lib.images import jpeg_bytes, upright_rgb
 from smartseoul.places.lookup import lookup
-from smartseoul.places.models import District, Neighbourhood
+from smartseoul.places.models import Neighbourhood
 
 MAX_PHOTOS = 3
 PHOTO_LONG_SIDE = 2048
@@ -41,23 +49,6 @@ IMPLEMENTATION_STATUSES = (
     Project.Status.IN_PROGRESS,
     Project.Status.COMPLETED,
 )
-
-
-def phase_required(round_: Round, *phases: str) -> None:
-    """Refuse unless the round is in one of ``phases``, saying which phase it is in."""
-    if round_.phase not in phases:
-        wanted = ", ".join(str(Round.Phase(p).label) for p in phases)
-        raise ValidationError(
-            {
-                "phase": _("The round is in its “%(phase)s” phase; this needs: %(wanted)s.")
-                % {"phase": round_.get_phase_display(), "wanted": wanted}
-            }
-        )
-
-
-def _administrator_required(actor: Any) -> None:
-    if not may_administer(actor):
-        raise PermissionDenied(_("Only election administrators run budget rounds."))
 
 
 def status_change(*, project: Project, status: str, actor: Any, note: str = "") -> None:
@@ -71,177 +62,6 @@ def status_change(*, project: Project, status: str, actor: Any, note: str = "") 
         date=timezone.localdate(),
         official=actor if getattr(actor, "is_authenticated", False) else None,
     )
-
-
-# --- rounds and scopes -----------------------------------------------------------------------
-
-
-def secret_rule_error(privacy: str, winner_rule: str) -> str | None:
-    """Why a secret round cannot use Equal Shares (None when the pair is fine)."""
-    if privacy == Round.Privacy.SECRET and winner_rule != Round.WinnerRule.GREEDY:
-        return _(
-            "Secret rounds use the greedy rule: the Method of Equal Shares needs each voter's "
-            "set of chosen projects, which a secret ballot never reveals (only the totals are "
-            "decrypted)."
-        )
-    return None
-
-
-@transaction.atomic
-def round_create(
-    *,
-    actor: Any,
-    title: str,
-    year: int,
-    proposals_end: datetime.datetime,
-    support_end: datetime.datetime,
-    review_end: datetime.datetime,
-    ballot_opens: datetime.datetime,
-    ballot_closes: datetime.datetime,
-    description: str = "",
-    edition: str = "",
-    cost_unit: int = 1_000_000,
-    privacy: str = Round.Privacy.OPEN,
-    winner_rule: str = Round.WinnerRule.GREEDY,
-    ballot_top_n: int | None = None,
-    require_verified: bool = True,
-) -> Round:
-    _administrator_required(actor)
-    errors: dict[str, str] = {}
-    if not title.strip():
-        errors["title"] = _("Give the round a title.")
-    if privacy not in Round.Privacy.values:
-        errors["privacy"] = _("Choose open or secret ballots.")
-    if winner_rule not in Round.WinnerRule.values:
-        errors["winner_rule"] = _("Choose a winner rule.")
-    elif error := secret_rule_error(privacy, winner_rule):
-        errors["winner_rule"] = error
-    if cost_unit < 1:
-        errors["cost_unit"] = _("The cost unit is a positive number of won.")
-    if ballot_top_n is not None and not 1 <= ballot_top_n <= 50:
-        errors["ballot_top_n"] = _("Between 1 and 50 projects per scope.")
-    dates = [proposals_end, support_end, review_end, ballot_opens, ballot_closes]
-    if any(later <= earlier for earlier, later in itertools.pairwise(dates)):
-        errors["ballot_closes"] = _(
-            "The dates must follow each other: proposals, support, review, ballot opens, "
-            "ballot closes."
-        )
-    if errors:
-        raise ValidationError(errors)
-    round_ = Round.objects.create(
-        title=title.strip(),
-        year=year,
-        edition=edition.strip(),
-        description=description.strip(),
-        cost_unit=cost_unit,
-        privacy=privacy,
-        winner_rule=winner_rule,
-        ballot_top_n=ballot_top_n,
-        require_verified=require_verified,
-        proposals_end=proposals_end,
-        support_end=support_end,
-        review_end=review_end,
-        ballot_opens=ballot_opens,
-        ballot_closes=ballot_closes,
-        created_by=actor,
-    )
-    audit_record(
-        actor=actor,
-        action="budget.round_created",
-        target=round_,
-        details={"privacy": privacy, "winner_rule": winner_rule},
-    )
-    return round_
-
-
-@transaction.atomic
-def scope_add(
-    *,
-    actor: Any,
-    round_: Round,
-    amount: int,
-    district: District | None = None,
-    neighbourhood: Neighbourhood | None = None,
-    ballot_rule: str = Scope.BallotRule.KNAPSACK,
-    min_share_percent: int = 0,
-    max_projects: int | None = None,
-    min_projects: int = 0,
-) -> Scope:
-    """Add a budget to a round that has not started collecting support."""
-    _administrator_required(actor)
-    phase_required(round_, Round.Phase.DRAFT, Round.Phase.PROPOSALS)
-    errors: dict[str, str] = {}
-    if not 1 <= amount < 2**32:
-        errors["amount"] = _("The budget is a whole number of cost units, 1 to 4,294,967,295.")
-    if neighbourhood is not None:
-        if district is None:
-            district = neighbourhood.district
-        elif neighbourhood.district_id != district.pk:
-            errors["neighbourhood"] = _("This neighbourhood is not in that district.")
-    if ballot_rule == Scope.BallotRule.KNAPSACK:
-        if not 0 <= min_share_percent <= 100:
-            errors["min_share_percent"] = _("The minimum share is a percentage, 0 to 100.")
-        max_projects, min_projects = None, 0
-    elif ballot_rule == Scope.BallotRule.APPROVAL:
-        if max_projects is None or max_projects < 1:
-            errors["max_projects"] = _("Say how many projects a voter may choose at most.")
-        elif min_projects > max_projects:
-            errors["min_projects"] = _("The minimum is above the maximum.")
-        min_share_percent = 0
-    else:
-        errors["ballot_rule"] = _("Choose a knapsack or an approval ballot.")
-    if errors:
-        raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            scope = Scope.objects.create(
-                round=round_,
-                district=district,
-                neighbourhood=neighbourhood,
-                amount=amount,
-                ballot_rule=ballot_rule,
-                min_share_percent=min_share_percent,
-                max_projects=max_projects,
-                min_projects=min_projects,
-            )
-    except IntegrityError:
-        raise ValidationError(
-            {"district": _("The round already has a budget for this area.")}
-        ) from None
-    audit_record(
-        actor=actor,
-        action="budget.scope_added",
-        target=scope,
-        details={"round": round_.pk, "district": scope.district_id, "amount": amount},
-    )
-    return scope
-
-
-@transaction.atomic
-def round_trustees_set(*, actor: Any, round_: Round, users: Sequence[Any], threshold: int) -> Round:
-    """Secret rounds: the trustees appointed on every scope's vote when the ballot opens."""
-    _administrator_required(actor)
-    phase_required(
-        round_, Round.Phase.DRAFT, Round.Phase.PROPOSALS, Round.Phase.SUPPORT, Round.Phase.REVIEW
-    )
-    if round_.privacy != Round.Privacy.SECRET:
-        raise ValidationError({"trustees": _("Only secret rounds have trustees.")})
-    if not users or not 1 <= threshold <= len(users):
-        raise ValidationError(
-            {"threshold": _("Between 1 and the number of trustees must decrypt together.")}
-        )
-    if any(not user.has_perm("accounts.act_as_trustee") for user in users):
-        raise ValidationError({"trustees": _("Every trustee needs the election trustee role.")})
-    round_.trustees.set(users)
-    round_.trustee_threshold = threshold
-    round_.save(update_fields=["trustee_threshold"])
-    audit_record(
-        actor=actor,
-        action="budget.trustees_set",
-        target=round_,
-        details={"trustees": [u.pk for u in users], "threshold": threshold},
-    )
-    return round_
 
 
 # --- citizens: proposals and support ---------------------------------------------------------
