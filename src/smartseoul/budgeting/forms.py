@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smartseoul.accounts.models import User
-from smartseoul.budgeting.actions import IMPLEMENTATION_STATUSES, secret_rule_error
+from smartseoul.budgeting.actions import IMPLEMENTATION_STATUSES
+from smartseoul.budgeting.administration import (
+    ROUND_FIELDS,
+    SCHEDULE_FIELDS,
+    SCOPE_FIELDS,
+    scope_area_error,
+    secret_rule_error,
+)
 from smartseoul.budgeting.models import Project, Round, Scope, Theme
-from smartseoul.places.models import District
+from smartseoul.places.models import District, Neighbourhood
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -40,6 +48,23 @@ class RoundForm(forms.Form):
     ballot_opens = forms.DateTimeField(label=_("Ballot opens"), widget=_DATETIME)
     ballot_closes = forms.DateTimeField(label=_("Ballot closes"), widget=_DATETIME)
 
+    def __init__(self, *args: Any, locked: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        """``locked``: fields shown but not editable, each with the reason (from
+        ``administration.round_locked_fields``)."""
+        super().__init__(*args, **kwargs)
+        for name, reason in (locked or {}).items():
+            self.fields[name].disabled = True
+            self.fields[name].help_text = reason
+
+    @classmethod
+    def for_round(cls, round_: Round, data: Any = None, **kwargs: Any) -> RoundForm:
+        """The form prefilled with the round's settings, to edit them."""
+        initial = {name: getattr(round_, name) for name in ROUND_FIELDS}
+        for name in SCHEDULE_FIELDS:
+            # The form shows minutes; an unchanged date must not look changed by its seconds.
+            initial[name] = initial[name].replace(second=0, microsecond=0)
+        return cls(data, initial=initial, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         error = secret_rule_error(data.get("privacy", ""), data.get("winner_rule", ""))
@@ -48,13 +73,9 @@ class RoundForm(forms.Form):
         return data
 
 
-class ScopeForm(forms.Form):
-    district = forms.ModelChoiceField(
-        label=_("District"),
-        queryset=District.objects.only("code", "name_ko", "name_en"),
-        required=False,
-        empty_label=_("City-wide"),
-    )
+class ScopeRuleForm(forms.Form):
+    """A budget's amount and ballot rule: what can be changed after it was added."""
+
     amount = forms.IntegerField(label=_("Budget (cost units)"), min_value=1, max_value=2**32 - 1)
     ballot_rule = forms.ChoiceField(label=_("Ballot"), choices=Scope.BallotRule.choices)
     min_share_percent = forms.IntegerField(
@@ -66,6 +87,65 @@ class ScopeForm(forms.Form):
     min_projects = forms.IntegerField(
         label=_("At least this many projects"), min_value=0, initial=0
     )
+
+    @classmethod
+    def for_scope(cls, scope: Scope, data: Any = None) -> ScopeRuleForm:
+        return cls(data, initial={name: getattr(scope, name) for name in SCOPE_FIELDS})
+
+
+def neighbourhood_choices() -> list[tuple[str, Any]]:
+    """Every neighbourhood, grouped under its district (in the language of the page)."""
+    districts = {d.code: d.name for d in District.objects.only("code", "name_ko", "name_en")}
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for item in Neighbourhood.objects.only("code", "name_ko", "name_en", "district_id"):
+        grouped.setdefault(item.district_id, []).append((item.code, item.name))
+    groups = sorted(grouped.items(), key=lambda group: districts[group[0]])
+    return [
+        ("", _("None: the whole district")),
+        *((districts[code], sorted(options, key=lambda o: o[1])) for code, options in groups),
+    ]
+
+
+class ScopeForm(ScopeRuleForm):
+    """A new budget: its area (the city, a district, or a neighbourhood of one) and rule."""
+
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=District.objects.only("code", "name_ko", "name_en"),
+        required=False,
+        empty_label=_("City-wide"),
+    )
+    neighbourhood = forms.ChoiceField(
+        label=_("Neighbourhood (optional)"),
+        required=False,
+        help_text=_("For a neighbourhood's own budget; it must lie in the district above."),
+    )
+    field_order = ["district", "neighbourhood"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["neighbourhood"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = neighbourhood_choices()
+
+    def clean_neighbourhood(self) -> Neighbourhood | None:
+        code = self.cleaned_data.get("neighbourhood")
+        if not code:
+            return None
+        return (
+            Neighbourhood.objects.select_related("district")
+            .defer("boundary", "district__boundary")
+            .get(code=code)
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        neighbourhood = data.get("neighbourhood")
+        if error := scope_area_error(data.get("district"), neighbourhood):
+            self.add_error("neighbourhood", error)
+        elif neighbourhood is not None:
+            data["district"] = neighbourhood.district
+        return data
 
 
 class TrusteesForm(forms.Form):

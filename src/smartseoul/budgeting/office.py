@@ -1,5 +1,5 @@
 """Officials' and administrators' pages: the review queue, reviews, implementation updates,
-new rounds and their budgets, and phase moves."""
+new and edited rounds and their budgets, and phase moves."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smartseoul.budgeting import actions, queries
+from smartseoul.budgeting.administration import SETTING_UP, round_locked_fields
 from smartseoul.budgeting.forms import (
     ReviewForm,
     RoundForm,
     ScopeForm,
+    ScopeRuleForm,
     TrusteesForm,
     UpdateForm,
 )
@@ -89,8 +91,7 @@ def update(request: HttpRequest, pk: int, project: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def round_new(request: HttpRequest) -> HttpResponse:
-    if not may_administer(request.user):
-        raise PermissionDenied(_("Only election administrators run budget rounds."))
+    _administrator_only(request)
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,11 +103,76 @@ def round_new(request: HttpRequest) -> HttpResponse:
     return render(request, "budgeting/round_form.html", {"form": form})
 
 
+def _administrator_only(request: HttpRequest) -> None:
+    if not may_administer(request.user):
+        raise PermissionDenied(_("Only election administrators run budget rounds."))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The round's settings, prefilled; what its phase has fixed is shown but disabled."""
+    _administrator_only(request)
+    round_ = queries.round_get(request.user, pk)
+    locked = round_locked_fields(round_)
+    form = RoundForm.for_round(round_, request.POST or None, locked=locked)
+    if request.method == "POST" and form.is_valid():
+        # Only what the administrator changed: an untouched field is never refused for
+        # being fixed by the phase.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            actions.round_update(actor=request.user, round_=round_, **changes)
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("The round's settings were saved."))
+            return redirect("budgeting:round", pk=round_.pk)
+    return render(
+        request,
+        "budgeting/round_form.html",
+        {"form": form, "round": round_, "all_locked": all(f.disabled for f in form.fields.values())},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def scope_edit(request: HttpRequest, pk: int, scope: int) -> HttpResponse:
+    _administrator_only(request)
+    round_ = queries.round_get(request.user, pk)
+    item = queries.scope_get(round_, scope)
+    form = ScopeRuleForm.for_scope(item, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.scope_update(actor=request.user, scope=item, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("The budget was saved."))
+            return redirect("budgeting:scopes", pk=round_.pk)
+    return render(
+        request, "budgeting/scope_form.html", {"form": form, "round": round_, "scope": item}
+    )
+
+
+@require_POST
+@login_required
+def scope_remove(request: HttpRequest, pk: int, scope: int) -> HttpResponse:
+    _administrator_only(request)
+    round_ = queries.round_get(request.user, pk)
+    item = queries.scope_get(round_, scope)
+    try:
+        actions.scope_remove(actor=request.user, scope=item)
+    except (ValidationError, PermissionDenied) as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("The budget was removed."))
+    return redirect("budgeting:scopes", pk=round_.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def scopes(request: HttpRequest, pk: int) -> HttpResponse:
-    if not may_administer(request.user):
-        raise PermissionDenied(_("Only election administrators run budget rounds."))
+    _administrator_only(request)
     round_ = queries.round_get(request.user, pk)
     trustees_post = request.method == "POST" and request.POST.get("form") == "trustees"
     form = ScopeForm(None if trustees_post else request.POST or None)
@@ -149,6 +215,7 @@ def scopes(request: HttpRequest, pk: int) -> HttpResponse:
             "scopes": queries.scopes_of(round_),
             "form": form,
             "trustees_form": trustees_form,
+            "budgets_editable": round_.phase in SETTING_UP,
         },
     )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartseoul.budgeting import actions, queries
+from smartseoul.budgeting.administration import BEFORE_BALLOT
 from smartseoul.budgeting.forms import ProposalForm, ReviewForm, UpdateForm
 from smartseoul.budgeting.models import PHASES, Project, Round, Theme, UpdatePhoto
 from smartseoul.budgeting.permissions import citizen_verdict, may_administer
@@ -59,6 +60,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_administer": may_administer(request.user),
             "next_phase": following,
             "next_phase_label": Round.Phase(following).label if following else "",
+            "editable": round_.phase in BEFORE_BALLOT,
         },
     )
 
