@@ -63,14 +63,20 @@ class ApiKeyAuth(APIKeyHeader):
 
 
 class ClientRateThrottle(BaseThrottle):
-    """Per API key (at the key rate), otherwise per signed-in user or client IP."""
+    """Per device key (at the anonymous rate), per API key (at the key rate), otherwise per
+    signed-in user or client IP."""
 
     def __init__(self) -> None:
         self.retry_after: int | None = None
 
     def allow_request(self, request: HttpRequest) -> bool:
         key = presented_api_key(request)
-        if key is not None:
+        # A device's own key (a sensor's ``ssk_…``) names its bucket when it authenticates:
+        # many devices behind one address must not share the address's allowance.
+        device_bucket = getattr(request, "rate_bucket", None)
+        if isinstance(device_bucket, str):
+            bucket, rate = device_bucket, Rate.parse(settings.API_RATE_ANONYMOUS)
+        elif key is not None:
             bucket, rate = f"key:{key.prefix}", Rate.parse(settings.API_RATE_KEY)
         elif request.user.is_authenticated:
             bucket, rate = f"user:{request.user.pk}", Rate.parse(settings.API_RATE_KEY)

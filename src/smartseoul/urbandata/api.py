@@ -37,7 +37,12 @@ class SensorKeyAuth(APIKeyHeader):
     openapi_description = "A sensor's own key (ssk_…): reports of that sensor only."
 
     def authenticate(self, request: HttpRequest, key: str | None) -> SensorKey | None:
-        return sensor_key_authenticate(key) if key else None
+        sensor_key = sensor_key_authenticate(key) if key else None
+        if sensor_key is not None:
+            # Rate-limited per key, not per address (ClientRateThrottle): a sensor reports
+            # every two minutes, and hundreds may share one mobile network's address.
+            request.rate_bucket = f"sensor-key:{sensor_key.pk}"  # type: ignore[attr-defined]
+        return sensor_key
 
 
 sensor_key_auth = SensorKeyAuth()
