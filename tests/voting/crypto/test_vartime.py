@@ -72,6 +72,10 @@ def test_decoding_accepts_exactly_what_libsodium_accepts() -> None:
         for v in valid
     ]
     candidates += [bytes(32), bytes([1]) + bytes(31), (FIELD_PRIME - 1).to_bytes(32, "little")]
+    # Small values, and ±sqrt(-1), where 1 + s^2 = 0 makes the ratio's denominator zero.
+    sqrt_m1 = pow(2, (FIELD_PRIME - 1) // 4, FIELD_PRIME)
+    candidates += [n.to_bytes(32, "little") for n in range(0, 400, 2)]
+    candidates += [x.to_bytes(32, "little") for x in (sqrt_m1, FIELD_PRIME - sqrt_m1)]
     accepted = 0
     for encoding in candidates:
         # libsodium 1.0.18 ignores the top bit, which RFC 9496 (and group.py) do not.
