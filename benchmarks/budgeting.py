@@ -37,6 +37,7 @@ from smartseoul.voting.crypto import (
     QuestionSpec,
     Scalar,
     encrypt_ballot,
+    group,
     verify_ballot,
 )
 from smartseoul.voting.crypto.budget import (
@@ -136,6 +137,8 @@ def ballot_benchmark(repeat: int) -> dict[str, Any]:
 
     verify_whole()
     return {
+        # The C verifier kernel (docs/election-crypto.md §11); SMARTSEOUL_VARTIME=0 turns it off.
+        "verifier_kernel": group._native is not None,
         "projects_on_ballot": CITY_PROJECTS + DISTRICT_PROJECTS,
         "digits_per_scope": [r.bits for r in rules],
         "encrypt_and_prove_ms_python": round(encrypt_ms, 1),

@@ -39,7 +39,7 @@ from benchmarks.budgeting import (
 )
 from smartseoul.voting import verify_ballots
 from smartseoul.voting.budget_rules import BudgetRule
-from smartseoul.voting.crypto import G, Manifest, QuestionSpec, Scalar, encrypt_ballot
+from smartseoul.voting.crypto import G, Manifest, QuestionSpec, Scalar, encrypt_ballot, group
 from smartseoul.voting.crypto.ballot import ElectionContext
 from smartseoul.voting.crypto.budget import minimum_for_share, prove_ballot_budgets
 from smartseoul.voting.verify_ballots import BallotJob, Setting, check_ballots
@@ -125,6 +125,7 @@ def main() -> None:
     )
     report = {
         "workers": args.workers,
+        "verifier_kernel": group._native is not None,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "city_vote": city,
         "district_votes": district,
