@@ -127,10 +127,11 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The round's settings were saved."))
             return redirect("budgeting:round", pk=round_.pk)
+    all_locked = all(field.disabled for field in form.fields.values())
     return render(
         request,
         "budgeting/round_form.html",
-        {"form": form, "round": round_, "all_locked": all(f.disabled for f in form.fields.values())},
+        {"form": form, "round": round_, "all_locked": all_locked},
     )
 
 
