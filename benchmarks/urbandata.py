@@ -308,7 +308,8 @@ def _week(sensor_count: int, days: int) -> dict[str, Any]:
 
     Sensor scope: every sensor × every hour × the 11 quantities, as ingestion would leave it
     (720 reports an hour make count=30 per sensor-hour); areas get the matching sums.  One
-    sensor also gets 30 days, for the 30-day series query.
+    sensor also gets 30 days, for the 30-day series query, whose last hour is read from that
+    sensor's raw reports as for an hour not rolled up yet.
     """
     from django.db import connection
 
@@ -378,6 +379,25 @@ def _week(sensor_count: int, days: int) -> dict[str, Any]:
             GROUP BY 1, 2, 3, 4, 5
             """,
             [start],
+        )
+        # Every hour but the last rolled up (as ingestion leaves it: the open hour is not),
+        # and the first sensor's last hour as 30 raw reports, which its series reads.
+        cursor.execute(
+            "INSERT INTO urbandata_rollupstate (id, closed_before, rolled_before, updated_at)"
+            " VALUES (1, %s, %s, now()) ON CONFLICT (id) DO UPDATE"
+            " SET closed_before = EXCLUDED.closed_before, rolled_before = EXCLUDED.rolled_before",
+            [end - timedelta(hours=1), end - timedelta(hours=1)],
+        )
+        cursor.execute(
+            """
+            INSERT INTO urbandata_report (sensor_id, measured_at, received_at, raw, "values",
+                                          flags)
+            SELECT %s, m, m, '{"pm10": 20}', '{"pm10": 20}', '{}'
+            FROM generate_series(%s::timestamptz, %s::timestamptz - interval '2 minutes',
+                                 interval '2 minutes') AS m
+            ON CONFLICT DO NOTHING
+            """,
+            [first_id, end - timedelta(hours=1), end],
         )
         cursor.execute("ANALYZE urbandata_rollup")
         cursor.execute("SELECT COUNT(*) FROM urbandata_rollup")

@@ -403,8 +403,14 @@ def _insert_and_roll_up_postgresql(
     # per element), which cost more than the insert itself.
     with psycopg.Cursor(connection.connection) as cursor:
         # Its own statement, before the one that reads closed_before: that statement's
-        # snapshot must be taken while the lock is held (rollups.py).
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(%b)", [ARRIVALS_LOCK], binary=True)
+        # snapshot must be taken while the lock is held (rollups.py).  And memory enough for
+        # this transaction's grouping to stay hashed: the planner cannot tell how few keys
+        # jsonb_each yields and, at the 4 MB default, sorts a large batch's values on disk.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%b), set_config('work_mem', '32MB', true)",
+            [ARRIVALS_LOCK],
+            binary=True,
+        )
         cursor.execute(
             _POSTGRESQL_INSERT_AND_ROLL_UP,
             {
