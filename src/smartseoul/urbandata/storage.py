@@ -13,7 +13,6 @@ this commits, which is what makes delivery at-least-once and storage exactly-onc
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,19 +21,15 @@ import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from smartseoul.urbandata.models import (
-    LatestReading,
-    QuarantinedReport,
-    RollupState,
-    Sensor,
-    SensorModel,
-)
+from smartseoul.urbandata.models import LatestReading, QuarantinedReport, RollupState
 from smartseoul.urbandata.payloads import Incoming, Rejected
 from smartseoul.urbandata.quality import SensorState, check
+from smartseoul.urbandata.sensor_cache import SensorInfo, sensor_cache
+
+__all__ = ["SensorInfo", "StoreResult", "hour_of", "sensor_cache", "seoul_day_of", "store"]
 
 SEOUL_OFFSET = timedelta(hours=9)  # Korea keeps no daylight saving time
 FUTURE_TOLERANCE = timedelta(minutes=5)
-SENSOR_CACHE_SECONDS = 60.0
 # A model's max_step is the largest believable change between reports two minutes apart;
 # after a longer silence the air may have changed by anything, so no spike is judged then.
 SPIKE_GAP = timedelta(minutes=10)
@@ -45,84 +40,11 @@ SQLITE_ROWS_PER_STATEMENT = 500
 ARRIVALS_LOCK = 0x5EB50A1F
 
 
-@dataclass(frozen=True, slots=True)
-class SensorInfo:
-    id: int
-    serial: str
-    quantities: dict[str, dict[str, Any]]
-    calibration: dict[str, dict[str, float]]
-    district: str
-    neighbourhood: str | None
-    installed_at: datetime
-    retired_at: datetime | None
-
-
 @dataclass(slots=True)
 class StoreResult:
     stored: int = 0
     duplicates: int = 0
     quarantined: int = 0
-
-
-class _SensorCache:
-    """Serial → sensor facts; reloaded every minute and on an unknown serial."""
-
-    def __init__(self) -> None:
-        self.by_serial: dict[str, SensorInfo] = {}
-        self.loaded_at = -1e9
-
-    def get(self, serials: set[str]) -> dict[str, SensorInfo]:
-        if time.monotonic() - self.loaded_at > SENSOR_CACHE_SECONDS or (
-            serials - self.by_serial.keys()
-        ):
-            self.reload(serials)
-        return {s: self.by_serial[s] for s in serials if s in self.by_serial}
-
-    def reload(self, wanted: set[str]) -> None:
-        rows = Sensor.objects.all()
-        if self.loaded_at > 0 and len(wanted) < 1000:
-            rows = rows.filter(serial__in=wanted)
-        else:
-            self.by_serial = {}
-            self.loaded_at = time.monotonic()
-        # Models once, not joined per sensor: a few models are shared by 50,000 sensors.
-        quantities = dict(SensorModel.objects.values_list("pk", "quantities"))
-        for (
-            pk,
-            serial,
-            model_id,
-            calibration,
-            district,
-            neighbourhood,
-            installed,
-            retired,
-        ) in rows.values_list(
-            "pk",
-            "serial",
-            "model_id",
-            "calibration",
-            "district_id",
-            "neighbourhood_id",
-            "installed_at",
-            "retired_at",
-        ).iterator(chunk_size=5000):
-            self.by_serial[serial] = SensorInfo(
-                id=pk,
-                serial=serial,
-                quantities=quantities[model_id],
-                calibration=calibration or {},
-                district=district,
-                neighbourhood=neighbourhood,
-                installed_at=installed,
-                retired_at=retired,
-            )
-
-    def clear(self) -> None:
-        self.by_serial = {}
-        self.loaded_at = -1e9
-
-
-sensor_cache = _SensorCache()
 
 
 def hour_of(moment: datetime) -> datetime:
