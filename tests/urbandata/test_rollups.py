@@ -162,3 +162,52 @@ def test_reports_arriving_while_their_hour_is_rolled_up_count_once(
             {"sensor": serial, "quantity": "pm10", "agg": "count", **window(H0, H1)},
         )
         assert [p["count"] for p in points.json()["points"]] == [180]
+
+
+def test_an_hour_is_rolled_up_a_slice_of_sensors_at_a_time(
+    sensors: dict[str, Sensor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a budget, a run rolls up a slice of sensors and the next run goes on: until then
+    each sensor's series is right whichever side of the slice boundary it is on, and a late
+    report counts once on either side."""
+    from smartseoul.urbandata import rollups
+    from smartseoul.urbandata.models import RollupState
+
+    monkeypatch.setattr(rollups, "SLICE_SENSORS", 1)
+    by_id = sorted(sensors.values(), key=lambda s: s.pk)
+    first, last = by_id[0], by_id[-1]
+    assert len(by_id) >= 3
+    for sensor in by_id:
+        store(*(Incoming(sensor.serial, H0 + timedelta(minutes=m), {"pm10": 30.0}) for m in (0, 2)),
+              now=H0 + timedelta(minutes=3))  # fmt: skip
+
+    def counts(sensor: Sensor) -> list[int]:
+        answer = Client().get(
+            "/api/sensors/series",
+            {"sensor": sensor.serial, "quantity": "pm10", "agg": "count", **window(H0, H1)},
+        )
+        return [p["count"] for p in answer.json()["points"]]
+
+    # A zero budget: one slice (one sensor) per run; the hour is not finished.
+    assert sensor_hours_roll_up(now=H1 + CLOSE_AFTER, budget_s=0) == 0
+    state = RollupState.objects.get()
+    assert (state.rolled_before, state.sensors_below) == (H0, first.pk + 1)
+    assert list(Rollup.objects.filter(scope="s").values_list("key", flat=True)) == [str(first.pk)]
+    # A late report for each side of the boundary: added on arrival, counted once.
+    for sensor in (first, last):
+        store(Incoming(sensor.serial, H0 + timedelta(minutes=40), {"pm10": 60.0}),
+              now=H1 + CLOSE_AFTER + timedelta(minutes=1))  # fmt: skip
+    assert counts(first) == [3]
+    assert counts(last) == [3]
+    assert counts(by_id[1]) == [2]
+    # Pruning waits for the whole hour.
+    assert reports_prune(now=H1 + timedelta(days=400)) == 0
+    runs = 1
+    while sensor_hours_roll_up(now=H1 + CLOSE_AFTER, budget_s=0) == 0:
+        runs += 1
+        assert runs <= len(by_id)
+    state = RollupState.objects.get()
+    assert (state.rolled_before, state.sensors_below) == (H1, 0)
+    assert [counts(sensor) for sensor in by_id] == [[3]] + [[2]] * (len(by_id) - 2) + [[3]]
+    totals = Rollup.objects.filter(scope="s", quantity="pm10").values_list("count", flat=True)
+    assert sum(totals) == 2 * len(by_id) + 2

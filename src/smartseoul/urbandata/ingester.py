@@ -134,12 +134,14 @@ class Ingester:
     def _housekeeping(self) -> None:
         """Sensor-hour roll-ups, then alert rules (which read the area roll-ups only), on a
         thread of their own so that ingestion never waits for them."""
-        from smartseoul.urbandata.rollups import sensor_hours_roll_up
+        from smartseoul.urbandata.rollups import HOUSEKEEPING_BUDGET_S, sensor_hours_roll_up
 
         while not self.stopping.wait(HOUSEKEEPING_EVERY_SECONDS):
             try:
                 if self.roll_up:
-                    sensor_hours_roll_up()
+                    # At most ~20 s a minute (the rest next minute): the alert rules below
+                    # run every minute, and ingestion keeps most of the machine.
+                    sensor_hours_roll_up(budget_s=HOUSEKEEPING_BUDGET_S)
                 if self.evaluate_alerts:
                     _evaluate_if_first()
             except DatabaseError:

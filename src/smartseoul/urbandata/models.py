@@ -167,16 +167,22 @@ class RollupState(models.Model):
 
     Hours before ``closed_before`` are closed: a report for one of them is added to its
     sensor-hour row as it is stored.  Hours before ``rolled_before`` are rolled up: their
-    sensor-hour rows are complete, and raw reports of those hours may be pruned.  Reads of
-    a sensor's later hours come from its raw reports.  Both empty: nothing closed yet.
+    sensor-hour rows are complete, and raw reports of those hours may be pruned.  The hour
+    beginning at ``rolled_before`` is rolled up a slice of sensors at a time: for sensors
+    whose id is below ``sensors_below`` it is done too.  Reads of a sensor's later hours
+    come from its raw reports.  Both times empty: nothing closed yet.
     """
 
     closed_before = models.DateTimeField(null=True)
     rolled_before = models.DateTimeField(null=True)
+    sensors_below = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
-        return f"closed<{self.closed_before} rolled<{self.rolled_before}"
+        return (
+            f"closed<{self.closed_before} rolled<{self.rolled_before} "
+            f"(and sensors<{self.sensors_below} of that hour)"
+        )
 
 
 class QuarantinedReport(models.Model):

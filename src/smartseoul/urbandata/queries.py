@@ -27,7 +27,7 @@ from smartseoul.urbandata.models import (
     Rollup,
     Sensor,
 )
-from smartseoul.urbandata.rollups import rollup_state
+from smartseoul.urbandata.rollups import rolled_before_for
 from smartseoul.urbandata.storage import hour_of, seoul_day_of
 
 MAX_SERIES_POINTS = 2_000
@@ -159,7 +159,7 @@ def _sensor_hours(
 ) -> list[tuple[datetime, int, float, float, float]]:
     """A sensor's hours beginning in [start, end): the rolled-up ones from the roll-up
     table, the later ones summed from its raw reports (as current as the reports)."""
-    _closed, rolled_before = rollup_state()
+    rolled_before = rolled_before_for(sensor_id)
     rolled_until = min(end, rolled_before) if rolled_before else start  # None: none yet
     rows = Rollup.objects.filter(
         scope="s",

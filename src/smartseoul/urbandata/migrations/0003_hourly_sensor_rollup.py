@@ -38,6 +38,7 @@ class Migration(migrations.Migration):
                 ),
                 ("closed_before", models.DateTimeField(null=True)),
                 ("rolled_before", models.DateTimeField(null=True)),
+                ("sensors_below", models.BigIntegerField(default=0)),
                 ("updated_at", models.DateTimeField(null=True)),
             ],
         ),
