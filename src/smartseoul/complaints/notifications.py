@@ -104,11 +104,13 @@ class SmsChannel:
     name = "sms"
     label = gettext_lazy("Text message (SMS)")
 
-    def reaches(self, user: User) -> bool:
+    @staticmethod
+    def can_send() -> bool:
         # In production without a gateway the SMS backend refuses: do not choose it then.
-        return settings.SMS_BACKEND != "smartseoul.web.sms.DisabledSmsBackend" and bool(
-            mobile_of(user)
-        )
+        return settings.SMS_BACKEND != "smartseoul.web.sms.DisabledSmsBackend"
+
+    def reaches(self, user: User) -> bool:
+        return self.can_send() and bool(mobile_of(user))
 
     def send(self, notice: Notice) -> None:
         number = mobile_of(notice.recipient)
@@ -133,8 +135,12 @@ class KakaoAlimtalkChannel:
     name = "kakao"
     label = gettext_lazy("KakaoTalk")
 
+    @staticmethod
+    def can_send() -> bool:
+        return bool(settings.ALIMTALK_URL)
+
     def reaches(self, user: User) -> bool:
-        return bool(settings.ALIMTALK_URL) and bool(mobile_of(user))
+        return self.can_send() and bool(mobile_of(user))
 
     def send(self, notice: Notice) -> None:
         number = mobile_of(notice.recipient)
@@ -236,16 +242,16 @@ def notify_number(*, report: Report, phone: str, subject: str, body: str) -> boo
     SMS, whichever of the configured channels can send. False when none can (no text
     channel in use, no SMS gateway, or not a Korean mobile number)."""
     number = sms.mobile_number(phone)
-    names = {channel.name for channel in channels()}
     if number is None:
         return False
+    in_use = {type(channel) for channel in channels()}
     with translation.override(settings.LANGUAGE_CODE):
         link = report_link(report)
         text = short_text(str(subject), str(body), link)
-        if "kakao" in names and settings.ALIMTALK_URL:
+        if KakaoAlimtalkChannel in in_use and KakaoAlimtalkChannel.can_send():
             alimtalk_deliver.enqueue(number, text, link)
             return True
-        if "sms" in names and settings.SMS_BACKEND != "smartseoul.web.sms.DisabledSmsBackend":
+        if SmsChannel in in_use and SmsChannel.can_send():
             sms.sms_deliver.enqueue(number, text)
             return True
     return False

@@ -14,6 +14,7 @@ that is not writable), once per source version. Without a compiler, or with
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import logging
@@ -49,15 +50,13 @@ def _compiler() -> str | None:
 def _cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     directory = Path(base) / "smartseoul"
-    try:
+    with contextlib.suppress(OSError):
         directory.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=directory, delete=True)  # noqa: SIM115
-        probe.close()
+    if os.access(directory, os.W_OK):
         return directory
-    except OSError:
-        fallback = Path(tempfile.gettempdir()) / f"smartseoul-{os.getuid()}"
-        fallback.mkdir(exist_ok=True)
-        return fallback
+    fallback = Path(tempfile.gettempdir()) / f"smartseoul-{os.getuid()}"
+    fallback.mkdir(exist_ok=True)
+    return fallback
 
 
 def _build() -> Path | None:
