@@ -141,12 +141,14 @@ def bench_ingest(
     mqtt_port: int,
     broker_pid: int | None = None,
     rate: int = 0,
+    rollup_backlog: int = 0,
 ) -> dict[str, Any]:
     import random
 
     import paho.mqtt.client as mqtt
     from django.db import connection
 
+    from benchmarks import urbandata_rollup
     from smartseoul.urbandata.simulate import SimulatedCity, report_json
 
     city = SimulatedCity(sensors, seed=11, prefix="DEMO")
@@ -189,10 +191,19 @@ def bench_ingest(
     # Messages prepared first, so the publisher measures the pipeline, not JSON encoding.
     rng = random.Random(5)
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=2)
+    step = timedelta(minutes=2)
+    backlog_first = None
+    if rollup_backlog:
+        # The published reports belong to the open hour (a second apart, as if every sensor
+        # reported every second), and the roll-up works through the backlog meanwhile.
+        now = datetime.now(UTC).replace(microsecond=0)
+        start, step = now - timedelta(minutes=1), timedelta(seconds=1)
+        sample = city.reports(now, rng)[0].values
+        backlog_first = urbandata_rollup.store_backlog(rollup_backlog, sample, now)
     bodies = []
     rounds = -(-reports // sensors)
     for round_ in range(rounds):
-        moment = start + timedelta(minutes=2 * round_)
+        moment = start + step * round_
         chunk = city.reports(moment, rng)
         for offset in range(0, len(chunk), batch):
             bodies.append(
@@ -206,14 +217,21 @@ def bench_ingest(
     publisher.loop_start()
 
     def stored() -> int:
+        """Reports stored by this run (a roll-up backlog, stored before, is not counted)."""
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM urbandata_report")
-            return int(cursor.fetchone()[0])
+            return int(cursor.fetchone()[0]) - baseline
+
+    baseline = 0
+    baseline = stored()
 
     # CPU time is measured as well as the rate: this machine is shared, and the rate moves
     # with other people's load while the CPU each report costs mostly does not.
     cpu_before = {p.pid: _cpu_seconds(p.pid) for p in processes}
     broker_before = _cpu_seconds(broker_pid) if broker_pid else 0.0
+    housekeeping = urbandata_rollup.Housekeeping(_cpu_seconds) if rollup_backlog else None
+    if housekeeping is not None:
+        housekeeping.start()
     began = time.perf_counter()
     infos = []
     for number, body in enumerate(bodies):
@@ -232,6 +250,16 @@ def bench_ingest(
             break
         time.sleep(0.25)
     done = time.perf_counter()
+    concurrent: dict[str, Any] = {}
+    if housekeeping is not None and backlog_first is not None:
+        housekeeping.stopping.set()
+        housekeeping.join()
+        concurrent = {
+            "rollup_backlog_reports": rollup_backlog,
+            "rollup_runs_s": housekeeping.runs,
+            "rollup_cpu_s": round(housekeeping.cpu_s, 1),
+            **urbandata_rollup.rolled_count(backlog_first),
+        }
     ingest_cpu = sum(_cpu_seconds(pid) - before for pid, before in cpu_before.items())
     with connection.cursor() as cursor:
         cursor.execute(
@@ -253,7 +281,8 @@ def bench_ingest(
         backend = int(cursor.fetchone()[0])
     rollup_before = _cpu_seconds(backend)
     rollup_began = time.perf_counter()
-    hours_rolled = sensor_hours_roll_up()
+    # With a backlog, the run measured ingestion beside the roll-up: no roll-up afterwards.
+    hours_rolled = 0 if rollup_backlog else sensor_hours_roll_up()
     rollup_s = time.perf_counter() - rollup_began
     rollup_cpu = _cpu_seconds(backend) - rollup_before
     with connection.cursor() as cursor:
@@ -300,6 +329,7 @@ def bench_ingest(
         # What two idle cores could do at that cost (the publisher's own CPU left out).
         "reports_per_s_on_2_idle_cores_estimate": round(2 * count / max(cpu, 1e-9)),
         "ingester_exit": [o.strip().splitlines()[-1] if o.strip() else "" for o in outputs],
+        **concurrent,
     }
 
 
@@ -559,6 +589,13 @@ def main() -> None:
         help="publish at this many reports/s (0: as fast as the broker takes them); "
         "backlog_s is then how far storage and roll-ups trail a steady stream",
     )
+    parser.add_argument(
+        "--rollup-backlog",
+        type=int,
+        default=0,
+        help="first store this many raw reports in closed hours, then roll them up as an "
+        "ingester's housekeeping does while publishing (benchmarks/urbandata_rollup.py)",
+    )
     parser.add_argument("--week-sensors", type=int, default=5000)
     parser.add_argument("--week-days", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=30)
@@ -607,6 +644,7 @@ def main() -> None:
                         mqtt_port=port,
                         broker_pid=broker.pid if broker else None,
                         rate=args.rate,
+                        rollup_backlog=args.rollup_backlog,
                     )
                 finally:
                     if broker is not None:

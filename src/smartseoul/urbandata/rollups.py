@@ -8,10 +8,11 @@ ingestion cost the database (each batch rewrote tens of thousands of those rows)
 - ``CLOSE_AFTER`` past an hour's end the hour is *closed* and rolled up with
   ``INSERT … SELECT … GROUP BY`` over its raw reports (``sensor_hours_roll_up``, run every
   minute by an ingester and by the worker; idempotent), a slice of ``SLICE_SENSORS`` sensors
-  per transaction.  A run stops after ``budget_s`` seconds and the next one goes on where it
-  stopped, so the hour's roll-up is spread over the following minutes instead of taking a
-  core all at once (at 10,000 reports/s an hour is 36 million reports, a quarter of an hour
-  of one core) and ingestion keeps its share of the machine;
+  per transaction.  A run stops after ``budget_s`` seconds, resting as long as each slice
+  took (so it uses half a core at most), and the next one goes on where it stopped: the
+  hour's roll-up is spread over the following minutes instead of taking a core all at once
+  (at 10,000 reports/s an hour is 36 million reports, ~10 minutes of one core) and
+  ingestion keeps its share of the machine;
 - a report that arrives for a closed hour is added to its sensor-hour row as it is stored
   (a rare path) and marked ``rolled_on_arrival``, which the hour's roll-up leaves out;
 - reads of one sensor's series take the rolled-up hours from the roll-up table and the later
@@ -56,8 +57,9 @@ RUNNER_LOCK = 0x5EB50A20
 # took, aiming at SLICE_SECONDS each, so a budget is overrun by a few seconds at most.
 SLICE_SENSORS = 500
 SLICE_SECONDS = 2.0
-# What the ingesters and the worker give a run before leaving the rest to the next one.
-HOUSEKEEPING_BUDGET_S = 30.0
+# What the ingesters and the worker give a run (wall time, half of it working: see the pause
+# in _roll_up) before leaving the rest to the next one.
+HOUSEKEEPING_BUDGET_S = 40.0
 
 
 def rollup_state() -> tuple[datetime | None, datetime | None]:
@@ -149,6 +151,10 @@ def _roll_up(now: datetime, deadline: float | None) -> int:
             return rolled
         took = max(time.monotonic() - started, 1e-3)
         width = max(1, min(int(width * SLICE_SECONDS / took), 100_000))
+        if deadline is not None:
+            # Half a core at most: a pause as long as the slice took, so that ingestion
+            # keeps the rest of the machine while an hour is rolled up.
+            time.sleep(min(took, max(0.0, deadline - time.monotonic())))
 
 
 # Added to (not replacing) existing rows: reports that arrived after the hour closed are
