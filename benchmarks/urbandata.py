@@ -15,7 +15,11 @@ Prints JSON:
   (the reports are two days old, so their hours are long closed: a running ingester would
   roll them up at an arbitrary moment of the run); instead, once everything is stored, this
   process rolls those hours up as an ingester would when they close, and that work's CPU
-  (``cpu_s.rollup``, its PostgreSQL backend) is counted in the CPU per report.
+  (``cpu_s.rollup``, its PostgreSQL backend) is counted in the CPU per report.  With
+  ``--rollup-backlog N`` (benchmarks/urbandata_rollup.py) N raw reports are first stored in
+  closed hours and rolled up during the run as an ingester's housekeeping does, while the
+  published reports belong to the open hour: ``backlog_s`` then says whether storage stays
+  current while an hour is being rolled up.
 - ``queries``: a week of roll-ups for ``--week-sensors`` sensors (generated with bulk SQL,
   see ``_week``) and the latency of: every district's hourly PM10 averages over 7 days,
   one sensor's 30-day hourly series, and the dashboard page rendered by Django.  Queries
