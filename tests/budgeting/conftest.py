@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 
 from smartseoul.accounts.actions import citizen_profile_save, email_mark_verified
 from smartseoul.accounts.models import User
-from smartseoul.budgeting.actions import round_create, scope_add
-from smartseoul.budgeting.models import Round, Scope
+from smartseoul.budgeting.actions import project_propose, round_create, scope_add
+from smartseoul.budgeting.models import Project, Round, Scope
 from smartseoul.places.models import District
 
 JONGNO_POINT = (37.5735, 126.9790)
@@ -91,3 +91,23 @@ def budget_round(cityhall_official: User) -> Round:
 
 def scope_of(round_: Round, district: str | None) -> Scope:
     return round_.scopes.get(district_id=district)
+
+
+def propose(
+    actor: User,
+    scope: Scope,
+    point: tuple[float, float] | None = None,
+    cost: int = 10,
+    title: str = "골목 가로등",
+) -> Project:
+    """A citizen's proposal with the details no test looks at filled in."""
+    return project_propose(
+        actor=actor,
+        scope=scope,
+        title=title,
+        description="어두운 골목에 LED 가로등을 설치합니다.",
+        theme="safety",
+        estimated_cost=cost,
+        lat=point[0] if point else None,
+        lng=point[1] if point else None,
+    )

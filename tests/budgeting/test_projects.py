@@ -9,29 +9,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from PIL import Image
 
 from smartseoul.budgeting.actions import (
-    project_propose,
     project_review,
     project_support,
     project_update_add,
 )
 from smartseoul.budgeting.models import Project, Round
 from smartseoul.budgeting.phases import round_advance
-from tests.budgeting.conftest import JONGNO_POINT, MAPO_POINT, SONGPA_POINT, resident, scope_of
+from tests.budgeting.conftest import (
+    JONGNO_POINT,
+    MAPO_POINT,
+    SONGPA_POINT,
+    propose,
+    resident,
+    scope_of,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def _propose(actor, scope, point=None, cost=10, title="골목 가로등"):
-    return project_propose(
-        actor=actor,
-        scope=scope,
-        title=title,
-        description="어두운 골목에 LED 가로등을 설치합니다.",
-        theme="safety",
-        estimated_cost=cost,
-        lat=point[0] if point else None,
-        lng=point[1] if point else None,
-    )
 
 
 @pytest.fixture
@@ -44,23 +37,23 @@ def test_citizens_propose_in_the_city_and_their_home_district_only(
     proposing, verified_citizen, mapo_citizen
 ) -> None:
     jongno = scope_of(proposing, "11110")
-    project = _propose(verified_citizen, jongno, JONGNO_POINT)
+    project = propose(verified_citizen, jongno, JONGNO_POINT)
     assert project.status == Project.Status.PROPOSED
     assert project.neighbourhood_id == "11110124"  # 수송동, from the map point
-    assert _propose(verified_citizen, scope_of(proposing, None)).scope.district_id is None
+    assert propose(verified_citizen, scope_of(proposing, None)).scope.district_id is None
     with pytest.raises(PermissionDenied, match="residents of"):
-        _propose(mapo_citizen, jongno, JONGNO_POINT)
+        propose(mapo_citizen, jongno, JONGNO_POINT)
 
 
 def test_the_point_must_lie_in_the_scopes_district(proposing, verified_citizen) -> None:
     jongno = scope_of(proposing, "11110")
     with pytest.raises(ValidationError) as refused:
-        _propose(verified_citizen, jongno, SONGPA_POINT)
+        propose(verified_citizen, jongno, SONGPA_POINT)
     assert "not in" in refused.value.message_dict["lat"][0]
     with pytest.raises(ValidationError, match="outside Seoul"):
-        _propose(verified_citizen, jongno, (35.1796, 129.0756))  # Busan
+        propose(verified_citizen, jongno, (35.1796, 129.0756))  # Busan
     with pytest.raises(ValidationError, match="Pick the project's place"):
-        _propose(verified_citizen, jongno)
+        propose(verified_citizen, jongno)
 
 
 def test_unverified_citizens_and_costs_over_the_budget_are_refused(
@@ -68,9 +61,9 @@ def test_unverified_citizens_and_costs_over_the_budget_are_refused(
 ) -> None:
     unverified = resident("unverified@example.com", "11110", verified=False)
     with pytest.raises(PermissionDenied, match="identity-verified"):
-        _propose(unverified, scope_of(proposing, None))
+        propose(unverified, scope_of(proposing, None))
     with pytest.raises(ValidationError) as refused:
-        _propose(verified_citizen, scope_of(proposing, "11110"), JONGNO_POINT, cost=51)
+        propose(verified_citizen, scope_of(proposing, "11110"), JONGNO_POINT, cost=51)
     assert "1 to 50" in refused.value.message_dict["estimated_cost"][0]
 
 
@@ -78,7 +71,7 @@ def test_support_counts_once_per_citizen_and_can_be_withdrawn(
     proposing, cityhall_official, verified_citizen, mapo_citizen
 ) -> None:
     city = scope_of(proposing, None)
-    project = _propose(verified_citizen, city)
+    project = propose(verified_citizen, city)
     round_advance(actor=cityhall_official, round_=proposing, to=Round.Phase.SUPPORT)
     project_support(actor=verified_citizen, project=project)
     project_support(actor=verified_citizen, project=project)
@@ -93,9 +86,9 @@ def test_support_counts_once_per_citizen_and_can_be_withdrawn(
 def test_officials_review_their_own_area_with_a_public_reason_for_rejection(
     proposing, cityhall_official, official, verified_citizen, mapo_citizen
 ) -> None:
-    jongno = _propose(verified_citizen, scope_of(proposing, "11110"), JONGNO_POINT)
-    mapo = _propose(mapo_citizen, scope_of(proposing, "11440"), MAPO_POINT)
-    city = _propose(verified_citizen, scope_of(proposing, None), title="시청 앞 공공 와이파이")
+    jongno = propose(verified_citizen, scope_of(proposing, "11110"), JONGNO_POINT)
+    mapo = propose(mapo_citizen, scope_of(proposing, "11440"), MAPO_POINT)
+    city = propose(verified_citizen, scope_of(proposing, None), title="시청 앞 공공 와이파이")
     round_advance(actor=cityhall_official, round_=proposing, to=Round.Phase.SUPPORT)
     with pytest.raises(ValidationError, match="Review by officials"):
         project_review(actor=official, project=mapo, feasible=True)
@@ -125,7 +118,7 @@ def test_the_ballot_takes_feasible_projects_and_refuses_while_reviews_wait(
     proposing, cityhall_official, verified_citizen
 ) -> None:
     city_scope = scope_of(proposing, None)
-    projects = [_propose(verified_citizen, city_scope, title=f"사업 {n}") for n in range(3)]
+    projects = [propose(verified_citizen, city_scope, title=f"사업 {n}") for n in range(3)]
     round_advance(actor=cityhall_official, round_=proposing, to=Round.Phase.SUPPORT)
     round_advance(actor=cityhall_official, round_=proposing, to=Round.Phase.REVIEW)
     with pytest.raises(ValidationError, match="3 projects still wait for review"):
@@ -151,7 +144,7 @@ def _jpeg_with_orientation() -> io.BytesIO:
 def test_implementation_updates_only_for_funded_projects_in_that_phase(
     proposing, cityhall_official, verified_citizen
 ) -> None:
-    project = _propose(verified_citizen, scope_of(proposing, None))
+    project = propose(verified_citizen, scope_of(proposing, None))
     with pytest.raises(ValidationError, match="Implementation"):
         project_update_add(actor=cityhall_official, project=project, status="planning")
     Round.objects.filter(pk=proposing.pk).update(phase=Round.Phase.IMPLEMENTATION)

@@ -13,7 +13,6 @@ from django.test import Client
 
 from smartseoul.audit.models import AuditEvent
 from smartseoul.budgeting.actions import (
-    project_propose,
     round_update,
     scope_remove,
     scope_update,
@@ -21,7 +20,7 @@ from smartseoul.budgeting.actions import (
 from smartseoul.budgeting.models import Round, Scope
 from smartseoul.budgeting.phases import round_advance
 from smartseoul.places.models import Neighbourhood
-from tests.budgeting.conftest import scope_of
+from tests.budgeting.conftest import propose, scope_of
 from tests.conftest import totp_activate
 
 pytestmark = pytest.mark.django_db
@@ -157,14 +156,7 @@ def test_how_a_round_runs_is_fixed_once_support_starts_but_its_wording_is_not(
 ):
     round_advance(actor=cityhall_official, round_=budget_round, to=Round.Phase.PROPOSALS)
     round_update(actor=cityhall_official, round_=budget_round, winner_rule=Round.WinnerRule.ADD1)
-    project_propose(
-        actor=verified_citizen,
-        scope=scope_of(budget_round, None),
-        title="공공 와이파이",
-        description="광장에 와이파이",
-        theme="digital",
-        estimated_cost=30,
-    )
+    propose(verified_citizen, scope_of(budget_round, None), cost=30, title="공공 와이파이")
     with pytest.raises(ValidationError) as refused:
         round_update(actor=cityhall_official, round_=budget_round, cost_unit=1_000)
     assert "proposed projects with costs in this unit" in refused.value.message_dict["cost_unit"][0]
@@ -240,14 +232,7 @@ def test_budgets_change_and_go_until_support_collection(
 
     round_advance(actor=cityhall_official, round_=budget_round, to=Round.Phase.PROPOSALS)
     city = scope_of(budget_round, None)
-    project_propose(
-        actor=verified_citizen,
-        scope=city,
-        title="스마트 가로등",
-        description="골목에 가로등",
-        theme="safety",
-        estimated_cost=40,
-    )
+    propose(verified_citizen, city, cost=40, title="스마트 가로등")
     with pytest.raises(ValidationError) as refused:
         scope_update(actor=cityhall_official, scope=city, amount=30)
     assert "estimated at 40 cost units" in refused.value.message_dict["amount"][0]
@@ -330,14 +315,7 @@ def test_the_edit_page_is_prefilled_and_saves_what_was_changed(
     assert list(event.details["changed"]) == ["title"]
 
     round_advance(actor=cityhall_official, round_=budget_round, to=Round.Phase.PROPOSALS)
-    project_propose(
-        actor=verified_citizen,
-        scope=scope_of(budget_round, None),
-        title="공공 와이파이",
-        description="광장에 와이파이",
-        theme="digital",
-        estimated_cost=30,
-    )
+    propose(verified_citizen, scope_of(budget_round, None), cost=30, title="공공 와이파이")
     round_advance(actor=cityhall_official, round_=budget_round, to=Round.Phase.SUPPORT)
     page = admin.get(f"/budget/{budget_round.pk}/edit/").content.decode()
     fields = form_fields(page)
@@ -403,14 +381,7 @@ def test_budgets_are_edited_and_removed_on_the_budgets_page(
     assert Scope.objects.get(pk=mapo.pk).amount == 75
 
     round_advance(actor=cityhall_official, round_=budget_round, to=Round.Phase.PROPOSALS)
-    project_propose(
-        actor=verified_citizen,
-        scope=city,
-        title="공공 와이파이",
-        description="광장에 와이파이",
-        theme="digital",
-        estimated_cost=30,
-    )
+    propose(verified_citizen, city, cost=30, title="공공 와이파이")
     page = admin.get(f"/budget/{budget_round.pk}/scopes/").content.decode()
     assert f"/scopes/{city.pk}/remove/" not in page  # no button for a budget with proposals
     assert f"/scopes/{mapo.pk}/remove/" in page
